@@ -1,0 +1,168 @@
+//! Command-line arguments (clap) and their validation into configs. Nothing after the
+//! `*Config::from_args` functions sees raw arguments.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 clean; 1 findings at or above --fail-on, or data problems (fingerprint check);
+2 sightline failed (bad arguments, unreadable file); 3 the run finished but some input lines
+were rejected (each is reported on stderr with its line number).
+
+Examples:
+  sightline identify examples/observations.jsonl
+  sightline identify --format jsonl - < observations.jsonl
+  sightline fingerprint check
+  sightline fingerprint eval eval/devices.jsonl
+  sightline vendors hikvision";
+
+/// Find surveillance and network equipment made by vendors your rules forbid, with evidence.
+#[derive(Debug, Parser)]
+#[command(name = "sightline", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace). SIGHTLINE_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Identify devices from recorded observations (JSON Lines), offline.
+    ///
+    /// Each input line is one observation: {"id", "device", "kind", "port", "request",
+    /// "response"} where kind is one of http, rtsp, onvif, ws-discovery, ssdp, sadp, dhip,
+    /// tls-cert, mac, banner. Lines with the same "device" are identified together; a line
+    /// without "device" is a device of its own. Binary answers may use "response_base64".
+    Identify(IdentifyArgs),
+    /// Work with the fingerprint database: self-test, evaluation, statistics.
+    Fingerprint {
+        #[command(subcommand)]
+        command: FingerprintCommand,
+    },
+    /// Show the vendor registry: companies, legal entities, brands, OEM relations, regimes.
+    Vendors(VendorsArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One JSON object per device per line.
+    Jsonl,
+    /// A readable table (default on a terminal).
+    Table,
+}
+
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Load fingerprints and registry from this directory instead of the built-in copy
+    /// (for trying data changes without rebuilding).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct IdentifyArgs {
+    /// Observations file (JSON Lines); `-` or nothing reads standard input.
+    pub file: Option<PathBuf>,
+    /// Input format. Only JSON Lines is supported today.
+    #[arg(long = "input-format", default_value = "jsonl", value_parser = ["jsonl"])]
+    pub input_format: String,
+    /// Output format; defaults to `table` on a terminal and `jsonl` otherwise.
+    #[arg(long, short)]
+    pub format: Option<Format>,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+pub struct IdentifyConfig {
+    pub input: Option<PathBuf>,
+    pub format: Format,
+    pub data: Option<PathBuf>,
+}
+
+impl IdentifyConfig {
+    pub fn from_args(a: IdentifyArgs) -> Result<IdentifyConfig> {
+        let input = match a.file {
+            Some(p) if p.as_os_str() == "-" => None,
+            Some(p) => {
+                if !p.exists() {
+                    bail!(
+                        "input file {} does not exist: give a JSON Lines file of observations, or - for standard input",
+                        p.display()
+                    );
+                }
+                Some(p)
+            }
+            None => {
+                if std::io::stdin().is_terminal() {
+                    bail!(
+                        "no input: give a JSON Lines file (sightline identify FILE) or pipe observations into standard input"
+                    );
+                }
+                None
+            }
+        };
+        let format = a.format.unwrap_or(if std::io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Jsonl
+        });
+        if let Some(d) = &a.data.data {
+            std::fs::metadata(d).with_context(|| format!("cannot use --data {}", d.display()))?;
+        }
+        Ok(IdentifyConfig {
+            input,
+            format,
+            data: a.data.data,
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FingerprintCommand {
+    /// Self-test: every example matches its entry, extracts what it declares, is not
+    /// contradicted by an earlier entry; registry names resolve. Exit 1 on problems.
+    Check(CheckArgs),
+    /// Score identification on a labelled JSON Lines set (lines carry a "truth" object):
+    /// covered recall, false covered rate, manufacturer accuracy.
+    Eval(EvalArgs),
+    /// Count fingerprints per kind, field and file, and registry entries.
+    Stats(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Labelled observations (JSON Lines with "truth": {"manufacturer", "covered"}).
+    pub file: PathBuf,
+    /// Also list every device that was scored wrong.
+    #[arg(long)]
+    pub misses: bool,
+    /// Print the scores as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VendorsArgs {
+    /// A company, brand or alias (case-insensitive); without it, list all companies.
+    pub name: Option<String>,
+    /// Only companies named by a covered-equipment regime.
+    #[arg(long)]
+    pub covered: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
+}

@@ -1,0 +1,63 @@
+//! The `sightline` binary: parses arguments, sets up logging, runs one subcommand and maps
+//! the outcome to an exit code. The only crate that talks to people.
+
+mod args;
+mod identify;
+mod input;
+mod table;
+mod vendors;
+
+use args::{Cli, Command, FingerprintCommand};
+use clap::Parser;
+use std::process::ExitCode as StdExitCode;
+
+/// How a run ended. Documented in `sightline --help`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitCode {
+    /// Everything worked.
+    Clean = 0,
+    /// Findings at or above `--fail-on` (audit), or data problems found (`fingerprint check`).
+    Findings = 1,
+    /// sightline could not do its job (bad arguments, unreadable files).
+    Error = 2,
+    /// The job ran but some input was rejected (each rejected line was reported on stderr).
+    BadInput = 3,
+}
+
+fn main() -> StdExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose, cli.quiet);
+    let result = match cli.command {
+        Command::Identify(a) => args::IdentifyConfig::from_args(a).and_then(|c| identify::run(&c)),
+        Command::Fingerprint { command } => match command {
+            FingerprintCommand::Check(a) => identify::check(&a),
+            FingerprintCommand::Eval(a) => identify::eval(&a),
+            FingerprintCommand::Stats(a) => identify::stats(&a),
+        },
+        Command::Vendors(a) => vendors::run(&a),
+    };
+    match result {
+        Ok(code) => StdExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            StdExitCode::from(ExitCode::Error as u8)
+        }
+    }
+}
+
+fn init_tracing(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SIGHTLINE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

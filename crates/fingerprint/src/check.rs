@@ -1,0 +1,204 @@
+//! The self-test over the data: every example matches its own entry, extracts exactly the
+//! declared captures, and is not contradicted by an earlier entry on the same field; every name
+//! resolves in the registry.
+
+use crate::registry::Named;
+use crate::{Database, Fields, Fingerprint, Hit, Problem};
+use model::Kind;
+use std::collections::{BTreeMap, HashSet};
+
+/// Run every check; an empty list means the data is sound.
+pub fn check(db: &Database) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
+    for fp in &db.fingerprints {
+        if !seen.insert(fp.id.as_str()) {
+            problems.push(Problem::new(
+                &fp.file,
+                &fp.id,
+                "id used by an earlier entry",
+            ));
+        }
+        names_resolve(db, fp, &mut problems);
+    }
+    for (i, fp) in db.fingerprints.iter().enumerate() {
+        for (n, ex) in fp.examples.iter().enumerate() {
+            let label = format!("{} example {}", fp.id, n + 1);
+            if ex.source.trim().is_empty() {
+                problems.push(Problem::new(&fp.file, &label, "example has no `source`"));
+            }
+            let Some((kind, fields)) = example_fields(fp, ex, &mut problems, &label) else {
+                continue;
+            };
+            let hit = fields
+                .get(&fp.field)
+                .iter()
+                .find_map(|v| fp.check(v, &fields));
+            let Some(hit) = hit else {
+                problems.push(Problem::new(
+                    &fp.file,
+                    &label,
+                    format!("does not match its own pattern on field `{}`", fp.field),
+                ));
+                continue;
+            };
+            let expected = ex.captures();
+            let got: BTreeMap<String, String> = hit.captures.clone();
+            if expected != got {
+                problems.push(Problem::new(
+                    &fp.file,
+                    &label,
+                    format!(
+                        "extracts {} but the example declares {}",
+                        show(&got),
+                        show(&expected)
+                    ),
+                ));
+            }
+            for earlier in &db.fingerprints[..i] {
+                if earlier.field != fp.field || !earlier.kinds.contains(&kind) {
+                    continue;
+                }
+                if let Some(other) = fields
+                    .get(&fp.field)
+                    .iter()
+                    .find_map(|v| earlier.check(v, &fields))
+                    && let Some(what) = contradiction(db, &hit, &other)
+                {
+                    problems.push(Problem::new(
+                        &fp.file,
+                        &label,
+                        format!(
+                            "shadowed by earlier entry {} ({}), which asserts {what}",
+                            earlier.id, earlier.file
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+fn show(m: &BTreeMap<String, String>) -> String {
+    if m.is_empty() {
+        return "no captures".into();
+    }
+    m.iter()
+        .map(|(k, v)| format!("{k}={v:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The fields an example yields, as the engine would see them.
+fn example_fields(
+    fp: &Fingerprint,
+    ex: &crate::Example,
+    problems: &mut Vec<Problem>,
+    label: &str,
+) -> Option<(Kind, Fields)> {
+    let kind = match ex.kind.as_deref().map(str::parse::<Kind>) {
+        Some(Ok(k)) => k,
+        Some(Err(msg)) => {
+            problems.push(Problem::new(&fp.file, label, msg));
+            return None;
+        }
+        None => fp.kinds[0],
+    };
+    match (&ex.value, &ex.response) {
+        (Some(v), None) => {
+            if !fp.also.is_empty() {
+                problems.push(Problem::new(
+                    &fp.file,
+                    label,
+                    "entry has `also` conditions: give a whole `response` example",
+                ));
+                return None;
+            }
+            let mut f = Fields::default();
+            f.push(fp.field.clone(), v.clone());
+            Some((kind, f))
+        }
+        (None, Some(r)) => {
+            let f = crate::fields::extract(kind, ex.request.as_deref(), r.as_bytes());
+            if f.get(&fp.field).is_empty() {
+                problems.push(Problem::new(
+                    &fp.file,
+                    label,
+                    format!("response yields no `{}` field", fp.field),
+                ));
+                return None;
+            }
+            Some((kind, f))
+        }
+        _ => {
+            problems.push(Problem::new(
+                &fp.file,
+                label,
+                "give exactly one of `value` or `response`",
+            ));
+            None
+        }
+    }
+}
+
+fn names_resolve(db: &Database, fp: &Fingerprint, problems: &mut Vec<Problem>) {
+    if let Some(m) = &fp.manufacturer
+        && !m.contains('{')
+    {
+        match db.registry.resolve(m) {
+            Some(Named::Company(_)) => {}
+            Some(Named::Brand(_)) => problems.push(Problem::new(&fp.file, &fp.id, format!("manufacturer {m:?} is a brand: name the true maker, and put the label in `brand`"))),
+            None => problems.push(Problem::new(&fp.file, &fp.id, format!("manufacturer {m:?} is not in the registry"))),
+        }
+    }
+    if let Some(b) = &fp.brand
+        && !b.contains('{')
+        && db.registry.resolve(b).is_none()
+    {
+        problems.push(Problem::new(
+            &fp.file,
+            &fp.id,
+            format!("brand {b:?} is not in the registry"),
+        ));
+    }
+}
+
+/// Whether two hits on the same value say different things about an attribute both assert.
+fn contradiction(db: &Database, a: &Hit<'_>, b: &Hit<'_>) -> Option<String> {
+    if let (Some(x), Some(y)) = (&a.manufacturer, &b.manufacturer) {
+        let rx = maker(db, x);
+        let ry = maker(db, y);
+        let same = match (rx, ry) {
+            (Some(i), Some(j)) => db.registry.is_within(i, j) || db.registry.is_within(j, i),
+            _ => crate::registry::normalize(x) == crate::registry::normalize(y),
+        };
+        if !same {
+            return Some(format!("manufacturer={y}"));
+        }
+    }
+    if let (Some(x), Some(y)) = (a.fingerprint.device_class, b.fingerprint.device_class)
+        && x != y
+    {
+        return Some(format!("device_class={y}"));
+    }
+    for (name, x, y) in [
+        ("brand", &a.brand, &b.brand),
+        ("model", &a.model, &b.model),
+        ("firmware", &a.firmware, &b.firmware),
+    ] {
+        if let (Some(x), Some(y)) = (x, y)
+            && !x.eq_ignore_ascii_case(y)
+        {
+            return Some(format!("{name}={y}"));
+        }
+    }
+    None
+}
+
+fn maker(db: &Database, name: &str) -> Option<usize> {
+    match db.registry.resolve(name)? {
+        Named::Company(i) => Some(db.registry.maker_of_company_label(i).0),
+        Named::Brand(b) => db.registry.maker_of_brand(b).map(|m| m.0),
+    }
+}

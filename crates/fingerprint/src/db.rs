@@ -1,0 +1,311 @@
+//! Fingerprint entries: TOML shape, validation, compilation, and matching against fields.
+
+use crate::Problem;
+use crate::fields::Fields;
+use model::{DeviceClass, Kind};
+use regex::{Regex, RegexSet, RegexSetBuilder};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EntryToml {
+    pub id: String,
+    pub kinds: Vec<String>,
+    pub field: String,
+    pub pattern: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub manufacturer: Option<String>,
+    #[serde(default)]
+    pub brand: Option<String>,
+    #[serde(default)]
+    pub device_class: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub firmware: Option<String>,
+    pub confidence: f64,
+    #[serde(default)]
+    pub also: Vec<CondToml>,
+    #[serde(default)]
+    pub example: Vec<Example>,
+    /// Reviewer commentary; not used by the engine.
+    #[serde(default, rename = "note")]
+    pub _note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CondToml {
+    pub field: String,
+    pub pattern: String,
+}
+
+/// An example answer; every key other than the known ones is an expected capture value.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Example {
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub response: Option<String>,
+    #[serde(default)]
+    pub request: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub source: String,
+    #[serde(flatten)]
+    pub expect: BTreeMap<String, toml::Value>,
+}
+
+impl Example {
+    /// Expected captures, ignoring commentary keys.
+    pub fn captures(&self) -> BTreeMap<String, String> {
+        self.expect
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "note" | "description" | "comment" | "port"))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string()),
+                )
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct FingerprintFile {
+    pub fingerprint: Vec<EntryToml>,
+}
+
+/// A compiled fingerprint.
+#[derive(Debug)]
+pub struct Fingerprint {
+    pub id: String,
+    pub file: String,
+    pub kinds: Vec<Kind>,
+    pub field: String,
+    pub pattern: Regex,
+    pub description: String,
+    pub manufacturer: Option<String>,
+    pub brand: Option<String>,
+    pub device_class: Option<DeviceClass>,
+    pub model: Option<String>,
+    pub firmware: Option<String>,
+    pub confidence: f64,
+    pub also: Vec<(String, Regex)>,
+    pub examples: Vec<Example>,
+}
+
+/// A fingerprint that matched one value of one observation.
+#[derive(Debug, Clone)]
+pub struct Hit<'a> {
+    pub fingerprint: &'a Fingerprint,
+    pub matched: String,
+    pub manufacturer: Option<String>,
+    pub brand: Option<String>,
+    pub model: Option<String>,
+    pub firmware: Option<String>,
+    /// Named captures, for the self-test.
+    pub captures: BTreeMap<String, String>,
+}
+
+impl Fingerprint {
+    pub(crate) fn compile(
+        file: &str,
+        e: EntryToml,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Fingerprint> {
+        let mut ok = true;
+        let mut bad = |msg: String| {
+            problems.push(Problem::new(file, &e.id, msg));
+            ok = false;
+        };
+        let mut kinds = Vec::new();
+        for k in &e.kinds {
+            match k.parse::<Kind>() {
+                Ok(k) => kinds.push(k),
+                Err(msg) => bad(msg),
+            }
+        }
+        if kinds.is_empty() {
+            bad("`kinds` is empty".into());
+        }
+        let pattern = match Regex::new(&e.pattern) {
+            Ok(r) => Some(r),
+            Err(err) => {
+                bad(format!("pattern does not compile: {err}"));
+                None
+            }
+        };
+        let mut also = Vec::new();
+        for c in &e.also {
+            match Regex::new(&c.pattern) {
+                Ok(r) => also.push((c.field.clone(), r)),
+                Err(err) => bad(format!("`also` pattern does not compile: {err}")),
+            }
+        }
+        let device_class = match e.device_class.as_deref().map(str::parse::<DeviceClass>) {
+            Some(Ok(c)) => Some(c),
+            Some(Err(msg)) => {
+                bad(msg);
+                None
+            }
+            None => None,
+        };
+        if !(e.confidence > 0.0 && e.confidence <= 1.0) {
+            bad(format!("confidence {} is not within (0, 1]", e.confidence));
+        }
+        if e.example.is_empty() {
+            bad("no example: add at least one real answer with its source".into());
+        }
+        if e.manufacturer.is_none()
+            && e.brand.is_none()
+            && e.device_class.is_none()
+            && e.model.is_none()
+            && e.firmware.is_none()
+        {
+            bad("asserts nothing: set manufacturer, brand, device_class, model or firmware".into());
+        }
+        if let Some(re) = &pattern {
+            let names: Vec<&str> = re.capture_names().flatten().collect();
+            for (attr, tpl) in [
+                ("manufacturer", &e.manufacturer),
+                ("brand", &e.brand),
+                ("model", &e.model),
+                ("firmware", &e.firmware),
+            ] {
+                if let Some(tpl) = tpl {
+                    for name in template_names(tpl) {
+                        if !names.contains(&name) {
+                            bad(format!(
+                                "{attr} uses {{{name}}} but the pattern has no capture named {name}"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        let pattern = pattern?;
+        if !ok {
+            return None;
+        }
+        Some(Fingerprint {
+            id: e.id,
+            file: file.to_string(),
+            kinds,
+            field: e.field,
+            pattern,
+            description: e.description,
+            manufacturer: e.manufacturer,
+            brand: e.brand,
+            device_class,
+            model: e.model,
+            firmware: e.firmware,
+            confidence: e.confidence,
+            also,
+            examples: e.example,
+        })
+    }
+
+    /// Match one value (and the `also` conditions against the observation's other fields).
+    pub fn check<'a>(&'a self, value: &str, fields: &Fields) -> Option<Hit<'a>> {
+        let caps = self.pattern.captures(value)?;
+        for (field, re) in &self.also {
+            if !fields.get(field).iter().any(|v| re.is_match(v)) {
+                return None;
+            }
+        }
+        let mut captures = BTreeMap::new();
+        for name in self.pattern.capture_names().flatten() {
+            if let Some(m) = caps.name(name) {
+                captures.insert(name.to_string(), m.as_str().to_string());
+            }
+        }
+        let matched = caps.get(0).map(|m| m.as_str()).unwrap_or_default();
+        let matched = if matched.is_empty() { value } else { matched };
+        let render = |tpl: &Option<String>| tpl.as_deref().and_then(|t| render(t, &captures));
+        Some(Hit {
+            fingerprint: self,
+            matched: truncate(matched, 200),
+            manufacturer: render(&self.manufacturer),
+            brand: render(&self.brand),
+            model: render(&self.model),
+            firmware: render(&self.firmware),
+            captures,
+        })
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+fn template_names(tpl: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = tpl;
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else { break };
+        out.push(&rest[i + 1..i + j]);
+        rest = &rest[i + j + 1..];
+    }
+    out
+}
+
+/// Fill `{name}` placeholders; `None` when a placeholder has no (or an empty) capture.
+fn render(tpl: &str, caps: &BTreeMap<String, String>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = tpl;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let j = rest[i..].find('}')?;
+        let v = caps.get(&rest[i + 1..i + j])?.trim();
+        if v.is_empty() {
+            return None;
+        }
+        out.push_str(v);
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    let out = out.trim().to_string();
+    (!out.is_empty()).then_some(out)
+}
+
+/// All fingerprints on one field, with a RegexSet to find candidates in one pass.
+#[derive(Debug)]
+pub(crate) struct Group {
+    pub members: Vec<usize>,
+    /// `None` when the patterns together exceed the regex size limit; then each is tried.
+    pub set: Option<RegexSet>,
+}
+
+pub(crate) fn build_groups(fps: &[Fingerprint]) -> HashMap<String, Group> {
+    let mut by_field: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, fp) in fps.iter().enumerate() {
+        by_field.entry(fp.field.clone()).or_default().push(i);
+    }
+    by_field
+        .into_iter()
+        .map(|(field, members)| {
+            let set = RegexSetBuilder::new(members.iter().map(|&i| fps[i].pattern.as_str()))
+                .size_limit(64 << 20)
+                .dfa_size_limit(32 << 20)
+                .build()
+                .ok();
+            (field, Group { members, set })
+        })
+        .collect()
+}

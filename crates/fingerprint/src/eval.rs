@@ -1,0 +1,113 @@
+//! Scoring identification against a labelled set: covered recall, false covered rate and
+//! manufacturer accuracy.
+
+use crate::Database;
+use crate::registry::Named;
+use model::Identity;
+use serde::{Deserialize, Serialize};
+
+/// What a labelled device truly is.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+pub struct Truth {
+    #[serde(default)]
+    pub manufacturer: Option<String>,
+    #[serde(default)]
+    pub brand: Option<String>,
+    pub covered: bool,
+}
+
+/// The scores, with the devices that were wrong so they can be looked at.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Score {
+    pub devices: usize,
+    pub covered_devices: usize,
+    pub covered_found: usize,
+    pub not_covered_devices: usize,
+    pub false_covered: usize,
+    pub with_manufacturer: usize,
+    pub manufacturer_right: usize,
+    pub manufacturer_unknown: usize,
+    pub misses: Vec<Miss>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Miss {
+    pub device: String,
+    pub what: String,
+}
+
+impl Score {
+    pub fn covered_recall(&self) -> f64 {
+        ratio(self.covered_found, self.covered_devices)
+    }
+    pub fn false_covered_rate(&self) -> f64 {
+        ratio(self.false_covered, self.not_covered_devices)
+    }
+    pub fn manufacturer_accuracy(&self) -> f64 {
+        ratio(self.manufacturer_right, self.with_manufacturer)
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 1.0 } else { a as f64 / b as f64 }
+}
+
+/// Score identities against truths. A manufacturer counts as right when it is the labelled
+/// company or in the same group (subsidiary or parent), resolved through the registry.
+pub fn score(db: &Database, results: &[(Truth, Identity)]) -> Score {
+    let mut s = Score::default();
+    for (truth, id) in results {
+        s.devices += 1;
+        if truth.covered {
+            s.covered_devices += 1;
+            if id.covered {
+                s.covered_found += 1;
+            } else {
+                s.misses.push(Miss {
+                    device: id.device.clone(),
+                    what: format!("covered device missed (got {:?})", id.manufacturer),
+                });
+            }
+        } else {
+            s.not_covered_devices += 1;
+            if id.covered {
+                s.false_covered += 1;
+                s.misses.push(Miss {
+                    device: id.device.clone(),
+                    what: format!("false covered: {:?}", id.manufacturer),
+                });
+            }
+        }
+        if let Some(want) = &truth.manufacturer {
+            s.with_manufacturer += 1;
+            match &id.manufacturer {
+                None => {
+                    s.manufacturer_unknown += 1;
+                    s.misses.push(Miss {
+                        device: id.device.clone(),
+                        what: format!("manufacturer unknown, want {want}"),
+                    });
+                }
+                Some(got) if same_maker(db, want, got) => s.manufacturer_right += 1,
+                Some(got) => s.misses.push(Miss {
+                    device: id.device.clone(),
+                    what: format!("manufacturer {got}, want {want}"),
+                }),
+            }
+        }
+    }
+    s
+}
+
+fn same_maker(db: &Database, a: &str, b: &str) -> bool {
+    let reg = &db.registry;
+    let company = |n: &str| match reg.resolve(n) {
+        Some(Named::Company(i)) => Some(i),
+        Some(Named::Brand(b)) => reg.maker_of_brand(b).map(|m| m.0),
+        None => None,
+    };
+    match (company(a), company(b)) {
+        (Some(x), Some(y)) => reg.is_within(x, y) || reg.is_within(y, x),
+        _ => crate::registry::normalize(a) == crate::registry::normalize(b),
+    }
+}

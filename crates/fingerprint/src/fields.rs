@@ -1,0 +1,481 @@
+//! Turns one observation into named fields (`header.server`, `title`, `xml.model`, `scope`,
+//! `cert.subject.cn` ...) that fingerprints match on. Total on arbitrary bytes: a malformed
+//! answer yields fewer fields, never a panic.
+
+use base64::Engine as _;
+use md5::{Digest, Md5};
+use model::Kind;
+use std::collections::HashMap;
+
+/// Largest body we look inside; devices can send megabytes and fingerprints need the start.
+const MAX_BODY: usize = 256 * 1024;
+/// Most elements / JSON leaves / key-value lines taken from one answer.
+const MAX_ITEMS: usize = 2000;
+
+/// Field name -> values, in the order found.
+#[derive(Debug, Default, Clone)]
+pub struct Fields {
+    map: HashMap<String, Vec<String>>,
+    order: Vec<String>,
+}
+
+impl Fields {
+    pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        let name = name.into();
+        let value = value.into();
+        match self.map.get_mut(&name) {
+            Some(v) => v.push(value),
+            None => {
+                self.order.push(name.clone());
+                self.map.insert(name, vec![value]);
+            }
+        }
+    }
+
+    pub fn get(&self, name: &str) -> &[String] {
+        self.map.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Fields in the order they were first found.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.order
+            .iter()
+            .map(|n| (n.as_str(), self.map[n].as_slice()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+}
+
+/// Extract every field of a response of the given kind.
+pub fn extract(kind: Kind, request: Option<&str>, response: &[u8]) -> Fields {
+    let mut f = Fields::default();
+    let text = String::from_utf8_lossy(&response[..response.len().min(MAX_BODY * 2)]);
+    f.push("raw", text.as_ref());
+    if let Some(path) = request.and_then(request_path) {
+        f.push("path", path);
+    }
+    match kind {
+        Kind::Http | Kind::Rtsp | Kind::Onvif | Kind::Ssdp => {
+            let body = http_like(&mut f, response);
+            body_fields(&mut f, kind, request, body);
+        }
+        Kind::WsDiscovery | Kind::Sadp => {
+            let body = http_like(&mut f, response);
+            body_fields(&mut f, kind, request, body);
+            for scopes in f.get("xml.Scopes").to_vec() {
+                for s in scopes.split_whitespace() {
+                    f.push("scope", percent_decode(s));
+                }
+            }
+        }
+        Kind::Dhip => {
+            // A 32-byte binary header (" \0\0\0DHIP" ...) may precede the JSON body.
+            let start = response
+                .iter()
+                .position(|&b| b == b'{')
+                .unwrap_or(response.len());
+            body_fields(&mut f, kind, request, &response[start..]);
+        }
+        Kind::TlsCert => crate::cert::fields(&mut f, response),
+        Kind::Mac => {
+            if let Some(mac) = crate::oui::normalize_mac(&text) {
+                f.push("mac", mac);
+            }
+        }
+        Kind::Banner => {
+            f.push("banner", text.as_ref());
+            kv_fields(&mut f, &text);
+        }
+    }
+    f
+}
+
+/// `GET /ISAPI/System/deviceInfo HTTP/1.1` -> `/ISAPI/System/deviceInfo`.
+fn request_path(request: &str) -> Option<String> {
+    let first = request.lines().next()?.trim();
+    if first.starts_with('/') {
+        return Some(first.split_whitespace().next()?.to_string());
+    }
+    let mut parts = first.split_whitespace();
+    let _method = parts.next()?;
+    let target = parts.next()?;
+    // Absolute URIs (RTSP, proxies): keep only the path.
+    let path = match target.find("://") {
+        Some(i) => {
+            let rest = &target[i + 3..];
+            rest.find('/').map(|j| &rest[j..]).unwrap_or("/")
+        }
+        None => target,
+    };
+    Some(path.to_string())
+}
+
+/// Split an HTTP-like answer (HTTP, RTSP, SSDP, SIP) into fields; returns the body bytes.
+/// Deliberately lenient (see crates.md: real devices send `Server : x`, bare LF, obs-fold,
+/// header lines without a colon); anything that is not a head is treated as a bare body.
+fn http_like<'a>(f: &mut Fields, response: &'a [u8]) -> &'a [u8] {
+    let trimmed_start = response
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(response.len());
+    let resp = &response[trimmed_start..];
+    let starts_head = [
+        b"HTTP/".as_slice(),
+        b"RTSP/",
+        b"NOTIFY ",
+        b"M-SEARCH ",
+        b"SIP/",
+    ]
+    .iter()
+    .any(|p| resp.len() >= p.len() && resp[..p.len()].eq_ignore_ascii_case(p));
+    if !starts_head {
+        return response;
+    }
+    let (head, body) = split_head(resp);
+    let head = String::from_utf8_lossy(head);
+    let mut lines = head.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    if let Some(status) = lines.next() {
+        f.push("status", status.trim());
+    }
+    f.push("headers", head.as_ref());
+    let mut current: Option<(String, String)> = None;
+    let mut count = 0;
+    for line in lines {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, v)) = current.as_mut() {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+            continue;
+        }
+        if let Some((n, v)) = current.take() {
+            push_header(f, n, v);
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            let name = name.trim().to_ascii_lowercase();
+            if !name.is_empty() && !name.contains(' ') {
+                current = Some((name, value.trim().to_string()));
+            }
+        }
+        count += 1;
+        if count > MAX_ITEMS {
+            break;
+        }
+    }
+    if let Some((n, v)) = current.take() {
+        push_header(f, n, v);
+    }
+    body
+}
+
+fn push_header(f: &mut Fields, name: String, value: String) {
+    if name == "www-authenticate" || name == "proxy-authenticate" {
+        for realm in realms(&value) {
+            f.push("realm", realm);
+        }
+    }
+    f.push(format!("header.{name}"), value);
+}
+
+/// Every `realm="..."` (or unquoted `realm=x`) in a WWW-Authenticate value.
+fn realms(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let lower = value.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("realm=") {
+        let start = from + i + "realm=".len();
+        let rest = &value[start..];
+        let realm = if let Some(q) = rest.strip_prefix('"') {
+            q.find('"').map(|j| &q[..j]).unwrap_or(q)
+        } else {
+            rest.split([',', ' ']).next().unwrap_or("")
+        };
+        out.push(realm.to_string());
+        from = start;
+    }
+    out
+}
+
+fn split_head(resp: &[u8]) -> (&[u8], &[u8]) {
+    // The head ends at the first blank line; some devices (and trimmed captures) start the
+    // body without one, so a line opening with `<` also ends the head.
+    let cut = [
+        find(resp, b"\r\n\r\n").map(|i| (i, 4)),
+        find(resp, b"\n\n").map(|i| (i, 2)),
+        find(resp, b"\n<").map(|i| (i, 1)),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by_key(|&(i, _)| i);
+    match cut {
+        Some((i, n)) => (&resp[..i], &resp[i + n..]),
+        None => (resp, &[]),
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn body_fields(f: &mut Fields, kind: Kind, request: Option<&str>, body: &[u8]) {
+    let body = &body[..body.len().min(MAX_BODY)];
+    let is_image = looks_binary(body)
+        || f.get("header.content-type")
+            .iter()
+            .any(|c| c.to_ascii_lowercase().starts_with("image/"))
+        || request
+            .and_then(request_path)
+            .is_some_and(|p| p.to_ascii_lowercase().ends_with(".ico"));
+    if kind == Kind::Http && is_image && !body.is_empty() {
+        let md5 = Md5::digest(body);
+        f.push("favicon.md5", hex(&md5));
+        f.push("favicon.mmh3", shodan_mmh3(body).to_string());
+        return;
+    }
+    let text = String::from_utf8_lossy(body);
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    f.push("body", text.as_ref());
+    let lower_start: String = t.chars().take(64).collect::<String>().to_ascii_lowercase();
+    if t.starts_with('{') || t.starts_with('[') {
+        json_fields(f, t);
+    } else if t.starts_with('<') {
+        if !lower_start.starts_with("<!doctype html") && !lower_start.starts_with("<html") {
+            xml_fields(f, t);
+        }
+        html_fields(f, &text);
+    } else if text.contains("<title") || text.contains("<TITLE") || text.contains("<Title") {
+        html_fields(f, &text);
+    } else {
+        kv_fields(f, &text);
+    }
+}
+
+fn looks_binary(body: &[u8]) -> bool {
+    let head = &body[..body.len().min(512)];
+    head.iter().filter(|&&b| b == 0 || (b < 0x09)).count() > 2
+}
+
+fn html_fields(f: &mut Fields, text: &str) {
+    let lower = text.to_ascii_lowercase();
+    if let Some(i) = lower.find("<title")
+        && let Some(j) = lower[i..].find('>')
+    {
+        let start = i + j + 1;
+        let end = lower[start..]
+            .find("</title")
+            .map(|k| start + k)
+            .unwrap_or(text.len().min(start + 512));
+        if let Some(title) = text.get(start..end) {
+            let title = decode_entities(&title.split_whitespace().collect::<Vec<_>>().join(" "));
+            f.push("title", title);
+        }
+    }
+}
+
+fn decode_entities(s: &str) -> String {
+    s.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+}
+
+fn xml_fields(f: &mut Fields, text: &str) -> bool {
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        nodes_limit: 50_000,
+        ..Default::default()
+    };
+    let Ok(doc) = roxmltree::Document::parse_with_options(text, opts) else {
+        return false;
+    };
+    let root = doc.root_element();
+    f.push("xml.root", root.tag_name().name());
+    let mut count = 0;
+    for node in root.descendants() {
+        if !node.is_element() {
+            continue;
+        }
+        count += 1;
+        if count > MAX_ITEMS {
+            break;
+        }
+        for ns in node.namespaces() {
+            if !f.get("xml.namespace").iter().any(|v| v == ns.uri()) {
+                f.push("xml.namespace", ns.uri());
+            }
+        }
+        let has_child_elements = node.children().any(|c| c.is_element());
+        if !has_child_elements {
+            let value: String = node.children().filter_map(|c| c.text()).collect();
+            f.push(format!("xml.{}", node.tag_name().name()), value.trim());
+        }
+        for attr in node.attributes() {
+            f.push(
+                format!("xml.{}@{}", node.tag_name().name(), attr.name()),
+                attr.value(),
+            );
+        }
+    }
+    true
+}
+
+fn json_fields(f: &mut Fields, text: &str) {
+    // Devices sometimes send several JSON objects back to back, or trailing garbage: take the
+    // first complete value.
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+    let Some(Ok(value)) = stream.next() else {
+        return;
+    };
+    let mut count = 0;
+    walk_json(f, "json", &value, &mut count, 0);
+}
+
+fn walk_json(f: &mut Fields, prefix: &str, v: &serde_json::Value, count: &mut usize, depth: usize) {
+    if *count > MAX_ITEMS || depth > 32 {
+        return;
+    }
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                walk_json(f, &format!("{prefix}.{k}"), v, count, depth + 1);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                walk_json(f, prefix, v, count, depth + 1);
+            }
+        }
+        serde_json::Value::String(s) => {
+            *count += 1;
+            f.push(prefix, s.as_str());
+        }
+        serde_json::Value::Null => {}
+        other => {
+            *count += 1;
+            f.push(prefix, other.to_string());
+        }
+    }
+}
+
+/// `key=value` lines (Dahua CGI answers, Axis param.cgi, banners).
+fn kv_fields(f: &mut Fields, text: &str) {
+    for line in text.lines().take(MAX_ITEMS) {
+        let line = line.trim();
+        if let Some((k, v)) = line.split_once('=') {
+            let k = k.trim();
+            if !k.is_empty()
+                && k.len() <= 80
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-[]".contains(c))
+            {
+                f.push(format!("kv.{k}"), v.trim());
+            }
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hexval(bytes[i + 1]), hexval(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hexval(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Shodan's favicon hash: MurmurHash3 (x86, 32-bit, seed 0) of the base64 text with a newline
+/// every 76 characters and at the end (Python's `base64.encodebytes`), as a signed integer.
+pub fn shodan_mmh3(body: &[u8]) -> i32 {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(body);
+    let mut text = Vec::with_capacity(b64.len() + b64.len() / 76 + 1);
+    for chunk in b64.as_bytes().chunks(76) {
+        text.extend_from_slice(chunk);
+        text.push(b'\n');
+    }
+    murmur3_32(&text, 0) as i32
+}
+
+/// MurmurHash3 x86_32. Written here because it is twenty lines and no maintained crate
+/// exposes exactly this variant with Shodan's conventions.
+fn murmur3_32(data: &[u8], seed: u32) -> u32 {
+    const C1: u32 = 0xcc9e_2d51;
+    const C2: u32 = 0x1b87_3593;
+    let mut h = seed;
+    let chunks = data.chunks_exact(4);
+    let tail = chunks.remainder();
+    for c in chunks {
+        let mut k = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+        k = k.wrapping_mul(C1).rotate_left(15).wrapping_mul(C2);
+        h ^= k;
+        h = h.rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64);
+    }
+    let mut k = 0u32;
+    for (i, &b) in tail.iter().enumerate() {
+        k ^= (b as u32) << (8 * i);
+    }
+    if !tail.is_empty() {
+        k = k.wrapping_mul(C1).rotate_left(15).wrapping_mul(C2);
+        h ^= k;
+    }
+    h ^= data.len() as u32;
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85eb_ca6b);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xc2b2_ae35);
+    h ^= h >> 16;
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn murmur_matches_reference_vectors() {
+        assert_eq!(murmur3_32(b"", 0), 0);
+        assert_eq!(murmur3_32(b"hello", 0), 0x248b_fa47);
+        assert_eq!(
+            murmur3_32(b"The quick brown fox jumps over the lazy dog", 0),
+            0x2e4f_f723
+        );
+    }
+
+    #[test]
+    fn http_head_is_lenient() {
+        let f = extract(
+            Kind::Http,
+            Some("GET / HTTP/1.1"),
+            b"HTTP/1.1 401 Unauthorized\nServer : App-webs/\nWWW-Authenticate: Digest realm=\"DS-2CD2042WD\", nonce=\"x\"\n continued\n\n<html><title> Login </title></html>",
+        );
+        assert_eq!(f.get("header.server"), ["App-webs/"]);
+        assert_eq!(f.get("realm"), ["DS-2CD2042WD"]);
+        assert_eq!(f.get("title"), ["Login"]);
+        assert_eq!(f.get("path"), ["/"]);
+    }
+}

@@ -1,0 +1,306 @@
+//! Combining the hits of all observations of one device into one identity.
+//!
+//! Each hit makes claims (manufacturer, brand, class, model, firmware) with the fingerprint's
+//! confidence. Independent fingerprints add up (noisy-OR: 1 - Π(1 - c)); the same fingerprint
+//! matching several answers counts once. A brand claim also supports its true maker through
+//! the registry (owner, or OEM relation scaled by the relation's confidence). Companies of one
+//! group (a subsidiary and its parent) support each other. Below `REPORT` the manufacturer
+//! stays unknown and the hint is only noted: unknown is never presented as fact.
+
+use crate::registry::Named;
+use crate::{Database, Hit};
+use model::{DeviceClass, Evidence, Identity, Kind, Observation};
+use std::collections::{BTreeMap, HashMap};
+
+/// Least combined confidence at which a manufacturer is reported.
+pub const REPORT: f64 = 0.5;
+/// Confidence of a MAC address whose OUI belongs to a registry company. The OUI names the
+/// network-interface registrant, which for cameras and network gear is the maker, but board
+/// makers and module vendors make it short of certain.
+const OUI_CONFIDENCE: f64 = 0.7;
+
+#[derive(Default)]
+struct Claims {
+    /// company index -> fingerprint id -> best confidence
+    manufacturer: HashMap<usize, HashMap<String, f64>>,
+    brand: BTreeMap<String, HashMap<String, f64>>,
+    class: BTreeMap<DeviceClass, HashMap<String, f64>>,
+    model: BTreeMap<String, HashMap<String, f64>>,
+    firmware: BTreeMap<String, HashMap<String, f64>>,
+    notes: Vec<String>,
+}
+
+fn add<K: Ord + Clone>(map: &mut BTreeMap<K, HashMap<String, f64>>, key: K, fp: &str, c: f64) {
+    let slot = map
+        .entry(key)
+        .or_default()
+        .entry(fp.to_string())
+        .or_insert(0.0);
+    *slot = slot.max(c);
+}
+
+fn combine<'a>(cs: impl IntoIterator<Item = &'a f64>) -> f64 {
+    1.0 - cs
+        .into_iter()
+        .fold(1.0, |acc, c| acc * (1.0 - c.clamp(0.0, 1.0)))
+}
+
+fn best<K: Ord + Clone>(map: &BTreeMap<K, HashMap<String, f64>>) -> Option<(K, f64)> {
+    map.iter()
+        .map(|(k, fps)| (k.clone(), combine(fps.values())))
+        .fold(None, |acc: Option<(K, f64)>, (k, s)| match acc {
+            Some((_, bs)) if bs >= s => acc,
+            _ => Some((k, s)),
+        })
+}
+
+pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]) -> Identity {
+    let reg = &db.registry;
+    let mut claims = Claims::default();
+    let mut evidence: Vec<Evidence> = Vec::new();
+    for obs in observations {
+        if obs.kind == Kind::Mac {
+            mac_claim(db, obs, &mut claims, &mut evidence);
+            continue;
+        }
+        let (_, hits) = db.matches(obs);
+        for hit in hits {
+            let asserts = claim(db, &hit, &mut claims);
+            let ev = Evidence {
+                observation: obs.id.clone(),
+                fingerprint: hit.fingerprint.id.clone(),
+                matched: hit.matched.clone(),
+                field: hit.fingerprint.field.clone(),
+                asserts,
+            };
+            if !evidence.iter().any(|e| {
+                e.observation == ev.observation
+                    && e.fingerprint == ev.fingerprint
+                    && e.matched == ev.matched
+            }) {
+                evidence.push(ev);
+            }
+        }
+    }
+
+    let mut id = Identity {
+        device: device.to_string(),
+        ..Identity::default()
+    };
+    // Manufacturer: each candidate is supported by its own claims and those of companies in
+    // the same group (parent or subsidiary).
+    let own: Vec<(usize, f64)> = claims
+        .manufacturer
+        .iter()
+        .map(|(&c, fps)| (c, combine(fps.values())))
+        .collect();
+    let mut scored: Vec<(usize, f64, f64)> = own
+        .iter()
+        .map(|&(c, own_score)| {
+            let mut all: HashMap<&str, f64> = HashMap::new();
+            for (&other, fps) in &claims.manufacturer {
+                if reg.is_within(c, other) || reg.is_within(other, c) {
+                    for (fp, &v) in fps {
+                        let slot = all.entry(fp.as_str()).or_insert(0.0);
+                        *slot = slot.max(v);
+                    }
+                }
+            }
+            (c, combine(all.values()), own_score)
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        b.1.total_cmp(&a.1)
+            .then(b.2.total_cmp(&a.2))
+            .then(a.0.cmp(&b.0))
+    });
+    if let Some(&(winner, score, _)) = scored.first() {
+        let name = &reg.companies[winner].name;
+        for &(other, s, own_s) in &scored[1..] {
+            if !(reg.is_within(winner, other) || reg.is_within(other, winner)) && own_s >= 0.3 {
+                id.notes.push(format!(
+                    "conflicting evidence: {} ({:.2}) against {} ({:.2}); kept {}",
+                    reg.companies[other].name, s, name, score, name
+                ));
+            }
+        }
+        if score >= REPORT {
+            id.manufacturer = Some(name.clone());
+            id.confidence = round(score);
+            let (regimes, covered) = reg.regimes_for(winner);
+            id.regimes = regimes;
+            id.covered = covered;
+        } else {
+            id.notes.push(format!(
+                "weak hint of {name} ({score:.2}) is below {REPORT}: manufacturer left unknown"
+            ));
+        }
+    }
+    id.brand = best(&claims.brand).map(|(b, _)| b);
+    if id.brand.is_none()
+        && let Some(m) = &id.manufacturer
+    {
+        // The device wrote its maker's own name (not only a platform structure): that is its brand.
+        let key = crate::registry::normalize(m);
+        if evidence
+            .iter()
+            .any(|e| crate::registry::normalize(&e.matched).contains(&key))
+        {
+            id.brand = Some(m.clone());
+        }
+    }
+    id.device_class = best(&claims.class).map(|(c, _)| c);
+    if id.device_class.is_none()
+        && let Some(m) = &id.manufacturer
+        && let Some(ci) = reg.companies.iter().position(|c| &c.name == m)
+        && let [only] = reg.companies[ci].products.as_slice()
+    {
+        id.device_class = only.parse().ok();
+    }
+    id.model = best(&claims.model).map(|(m, _)| m);
+    id.firmware = best(&claims.firmware).map(|(f, _)| f);
+    id.notes.append(&mut claims.notes);
+    id.notes.dedup();
+    id.evidence = evidence;
+    id
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Record what one hit claims; returns the claims in words for the evidence record.
+fn claim(db: &Database, hit: &Hit<'_>, claims: &mut Claims) -> String {
+    let reg = &db.registry;
+    let fp = hit.fingerprint;
+    let c = fp.confidence;
+    let mut words = Vec::new();
+    // The maker is literal in the fingerprint when its author asserts it; a `{capture}` means
+    // the device wrote a name, which may be a label sold by someone else.
+    let from_device = fp.manufacturer.as_deref().is_some_and(|m| m.contains('{'));
+    let mut maker_claimed = false;
+    if let Some(m) = &hit.manufacturer {
+        match reg.resolve(m) {
+            Some(Named::Company(i)) if !from_device => {
+                claims
+                    .manufacturer
+                    .entry(i)
+                    .or_default()
+                    .insert(fp.id.clone(), c);
+                words.push(format!("manufacturer={}", reg.companies[i].name));
+                maker_claimed = true;
+            }
+            Some(Named::Company(i)) => {
+                let (maker, rel, oem) = reg.maker_of_company_label(i);
+                add_maker(claims, maker, &fp.id, c * rel);
+                if maker != i {
+                    add(&mut claims.brand, reg.companies[i].name.clone(), &fp.id, c);
+                    words.push(format!("brand={}", reg.companies[i].name));
+                    note_oem(reg, claims, &reg.companies[i].name, maker, oem);
+                }
+                words.push(format!("manufacturer={}", reg.companies[maker].name));
+                maker_claimed = true;
+            }
+            Some(Named::Brand(b)) => {
+                let brand = reg.brands[b].name.clone();
+                add(&mut claims.brand, brand.clone(), &fp.id, c);
+                words.push(format!("brand={brand}"));
+                if let Some((maker, rel, oem)) = reg.maker_of_brand(b) {
+                    add_maker(claims, maker, &fp.id, c * rel);
+                    words.push(format!("manufacturer={}", reg.companies[maker].name));
+                    note_oem(reg, claims, &brand, maker, oem);
+                    maker_claimed = true;
+                }
+            }
+            None => {
+                if !from_device {
+                    claims.notes.push(format!(
+                        "fingerprint {} names {m:?}, which is not in the registry",
+                        fp.id
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(b) = &hit.brand {
+        let (display, maker) = match reg.resolve(b) {
+            Some(Named::Brand(i)) => (reg.brands[i].name.clone(), reg.maker_of_brand(i)),
+            Some(Named::Company(i)) => {
+                let (m, rel, oem) = reg.maker_of_company_label(i);
+                (reg.companies[i].name.clone(), Some((m, rel, oem)))
+            }
+            None => (b.clone(), None),
+        };
+        add(&mut claims.brand, display.clone(), &fp.id, c);
+        words.push(format!("brand={display}"));
+        if !maker_claimed && let Some((maker, rel, oem)) = maker {
+            add_maker(claims, maker, &fp.id, c * rel);
+            words.push(format!("manufacturer={}", reg.companies[maker].name));
+            note_oem(reg, claims, &display, maker, oem);
+        }
+    }
+    if let Some(class) = fp.device_class {
+        add(&mut claims.class, class, &fp.id, c);
+        words.push(format!("class={class}"));
+    }
+    if let Some(m) = &hit.model {
+        add(&mut claims.model, m.clone(), &fp.id, c);
+        words.push(format!("model={m}"));
+    }
+    if let Some(f) = &hit.firmware {
+        add(&mut claims.firmware, f.clone(), &fp.id, c);
+        words.push(format!("firmware={f}"));
+    }
+    words.join(", ")
+}
+
+fn add_maker(claims: &mut Claims, maker: usize, fp: &str, c: f64) {
+    let slot = claims
+        .manufacturer
+        .entry(maker)
+        .or_default()
+        .entry(fp.to_string())
+        .or_insert(0.0);
+    *slot = slot.max(c);
+}
+
+fn note_oem(
+    reg: &crate::Registry,
+    claims: &mut Claims,
+    label: &str,
+    maker: usize,
+    oem: Option<&crate::registry::Oem>,
+) {
+    if let Some(o) = oem {
+        claims.notes.push(format!(
+            "{label} is a label: registry OEM relation says {} makes it (confidence {:.1}; {})",
+            reg.companies[maker].name,
+            o.confidence,
+            if o.source.is_empty() {
+                "no source"
+            } else {
+                o.source.as_str()
+            }
+        ));
+    }
+}
+
+fn mac_claim(db: &Database, obs: &Observation, claims: &mut Claims, evidence: &mut Vec<Evidence>) {
+    let text = obs.response_text();
+    let Some(a) = db.oui.lookup(&text) else {
+        return;
+    };
+    let fp = format!("oui:{}", a.prefix);
+    let mut asserts = format!("nic={}", a.organization);
+    if let Some(c) = db.registry.company_for_ieee(&a.organization) {
+        add_maker(claims, c, &fp, OUI_CONFIDENCE);
+        asserts = format!("manufacturer={} ({asserts})", db.registry.companies[c].name);
+    }
+    evidence.push(Evidence {
+        observation: obs.id.clone(),
+        fingerprint: fp,
+        matched: text.trim().to_string(),
+        field: "mac".into(),
+        asserts,
+    });
+}

@@ -1,0 +1,209 @@
+//! sightline's identification engine: loads the fingerprint data and vendor registry (embedded
+//! at build time from `fingerprints/`), checks them, and turns observations into identities
+//! with evidence. Pure: no IO beyond reading a data directory on request, no async.
+
+pub mod cert;
+pub mod check;
+mod db;
+pub mod eval;
+pub mod fields;
+mod identify;
+pub mod oui;
+pub mod registry;
+
+pub use db::{Example, Fingerprint, Hit};
+pub use fields::{Fields, extract};
+pub use registry::{Named, Registry};
+
+use db::{FingerprintFile, Group};
+use model::{Identity, Observation};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+mod data {
+    include!(concat!(env!("OUT_DIR"), "/data.rs"));
+}
+
+/// A problem found in the data: which file, which entry, what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub file: String,
+    pub entry: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(file: &str, entry: &str, message: impl Into<String>) -> Problem {
+        Problem {
+            file: file.to_string(),
+            entry: entry.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.entry.is_empty() {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.file, self.entry, self.message)
+        }
+    }
+}
+
+/// Errors reading a data directory from disk.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read fingerprint data in {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Fingerprints, registry and OUI table, ready to identify devices.
+#[derive(Debug)]
+pub struct Database {
+    pub registry: Registry,
+    pub fingerprints: Vec<Fingerprint>,
+    pub oui: oui::OuiTable,
+    groups: HashMap<String, Group>,
+}
+
+impl Database {
+    /// The data compiled into this binary. Entries with problems are left out and the
+    /// problems returned (the test suite keeps that list empty).
+    pub fn embedded() -> (Database, Vec<Problem>) {
+        Database::from_files(data::FILES.iter().map(|(p, b)| (p.to_string(), b.to_vec())))
+    }
+
+    /// Load a `fingerprints/`-shaped directory from disk (to try data changes without a rebuild).
+    pub fn from_dir(dir: &Path) -> Result<(Database, Vec<Problem>), LoadError> {
+        let mut files = Vec::new();
+        collect(dir, dir, &mut files)?;
+        files.sort();
+        Ok(Database::from_files(files))
+    }
+
+    /// Build from (relative path, contents) pairs: `registry/*.toml` are registry files,
+    /// `oui.tsv` the OUI table, every other `*.toml` a fingerprint file.
+    pub fn from_files(
+        files: impl IntoIterator<Item = (String, Vec<u8>)>,
+    ) -> (Database, Vec<Problem>) {
+        let mut problems = Vec::new();
+        let mut registry_files = Vec::new();
+        let mut fp_files = Vec::new();
+        let mut oui_text = String::new();
+        for (path, bytes) in files {
+            let text = match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => {
+                    problems.push(Problem::new(&path, "", "not UTF-8"));
+                    continue;
+                }
+            };
+            if path.ends_with("oui.tsv") {
+                oui_text = text;
+            } else if path.starts_with("registry/") {
+                registry_files.push((path, text));
+            } else if path.ends_with(".toml") {
+                fp_files.push((path, text));
+            }
+        }
+        let (registry, reg_problems) =
+            Registry::load(registry_files.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+        problems.extend(reg_problems);
+        let mut fingerprints = Vec::new();
+        for (path, text) in &fp_files {
+            match toml::from_str::<FingerprintFile>(text) {
+                Ok(file) => {
+                    for e in file.fingerprint {
+                        if let Some(fp) = Fingerprint::compile(path, e, &mut problems) {
+                            fingerprints.push(fp);
+                        }
+                    }
+                }
+                Err(e) => problems.push(Problem::new(path, "", format!("invalid TOML: {e}"))),
+            }
+        }
+        let groups = db::build_groups(&fingerprints);
+        let db = Database {
+            registry,
+            fingerprints,
+            oui: oui::OuiTable::parse(&oui_text),
+            groups,
+        };
+        (db, problems)
+    }
+
+    /// Every fingerprint hit on one observation.
+    pub fn matches<'a>(&'a self, obs: &Observation) -> (Fields, Vec<Hit<'a>>) {
+        let fields = fields::extract(obs.kind, obs.request.as_deref(), &obs.response);
+        let hits = self.matches_fields(obs.kind, &fields);
+        (fields, hits)
+    }
+
+    pub fn matches_fields<'a>(&'a self, kind: model::Kind, fields: &Fields) -> Vec<Hit<'a>> {
+        let mut hits = Vec::new();
+        for (name, values) in fields.iter() {
+            let Some(group) = self.groups.get(name) else {
+                continue;
+            };
+            for value in values {
+                let candidates: Vec<usize> = match &group.set {
+                    Some(set) => set
+                        .matches(value)
+                        .into_iter()
+                        .map(|i| group.members[i])
+                        .collect(),
+                    None => group.members.clone(),
+                };
+                for i in candidates {
+                    let fp = &self.fingerprints[i];
+                    if !fp.kinds.contains(&kind) {
+                        continue;
+                    }
+                    if let Some(hit) = fp.check(value, fields) {
+                        hits.push(hit);
+                    }
+                }
+            }
+        }
+        hits
+    }
+
+    /// Identify one device from all its observations.
+    pub fn identify(&self, device: &str, observations: &[Observation]) -> Identity {
+        identify::identify(self, device, observations)
+    }
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), LoadError> {
+    let io = |e| LoadError::Io {
+        path: dir.display().to_string(),
+        source: e,
+    };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            collect(root, &path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("toml" | "tsv")
+        ) {
+            let bytes = std::fs::read(&path).map_err(|e| LoadError::Io {
+                path: path.display().to_string(),
+                source: e,
+            })?;
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((rel, bytes));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,381 @@
+//! The vendor registry: companies, brands, OEM relations and regimes, loaded from
+//! `fingerprints/registry/*.toml`, with name resolution and "is this covered" answers.
+
+use crate::Problem;
+use model::DeviceClass;
+use serde::Deserialize;
+use std::collections::{BTreeSet, HashMap};
+
+/// A regulation or list that names companies.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Regime {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub jurisdiction: String,
+    #[serde(default)]
+    pub citation: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub summary: String,
+    /// Whether being named by this regime makes equipment "covered" (export-control lists
+    /// such as the Entity List are recorded for information only).
+    #[serde(default = "yes")]
+    pub covered: bool,
+    #[serde(default, alias = "date", alias = "in_force")]
+    pub since: Option<toml::Value>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A regime naming a company.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Listing {
+    pub regime: String,
+    #[serde(default)]
+    pub since: Option<toml::Value>,
+    #[serde(default)]
+    pub scope: String,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Company {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub legal_names: Vec<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub ownership: String,
+    #[serde(default)]
+    pub products: Vec<String>,
+    #[serde(default)]
+    pub ieee_names: Vec<String>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(default, alias = "listings")]
+    pub listing: Vec<Listing>,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Brand {
+    pub name: String,
+    pub owner: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A brand whose products (some or all) are made by another company.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Oem {
+    pub brand: String,
+    pub manufacturer: String,
+    pub confidence: f64,
+    #[serde(default)]
+    pub products: String,
+    #[serde(default)]
+    pub since: Option<toml::Value>,
+    #[serde(default)]
+    pub until: Option<toml::Value>,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RegistryFile {
+    regime: Vec<Regime>,
+    company: Vec<Company>,
+    brand: Vec<Brand>,
+    oem: Vec<Oem>,
+}
+
+/// What a name found in a device answer refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Named {
+    Company(usize),
+    Brand(usize),
+}
+
+/// The merged registry with its name indexes.
+#[derive(Debug, Default)]
+pub struct Registry {
+    pub regimes: Vec<Regime>,
+    pub companies: Vec<Company>,
+    pub brands: Vec<Brand>,
+    pub oems: Vec<Oem>,
+    company_by_id: HashMap<String, usize>,
+    names: HashMap<String, Named>,
+    ieee: HashMap<String, usize>,
+}
+
+/// Lower-case letters and digits only: "Zhejiang Dahua Technology Co., Ltd." and
+/// "ZHEJIANG DAHUA TECHNOLOGY CO.,LTD" compare equal.
+pub fn normalize(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(|c| c.to_lowercase())
+        .collect()
+}
+
+impl Registry {
+    /// Merge registry files (path, text). Problems are returned, not fatal: a broken file is
+    /// reported and skipped so the rest of the registry still works.
+    pub fn load<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> (Registry, Vec<Problem>) {
+        let mut reg = Registry::default();
+        let mut problems = Vec::new();
+        for (path, text) in files {
+            match toml::from_str::<RegistryFile>(text) {
+                Ok(file) => {
+                    reg.regimes.extend(file.regime);
+                    reg.companies.extend(file.company);
+                    reg.brands.extend(file.brand);
+                    reg.oems.extend(file.oem);
+                }
+                Err(e) => problems.push(Problem::new(
+                    path,
+                    "",
+                    format!("invalid registry file: {e}"),
+                )),
+            }
+        }
+        reg.index(&mut problems);
+        (reg, problems)
+    }
+
+    fn index(&mut self, problems: &mut Vec<Problem>) {
+        for (i, c) in self.companies.iter().enumerate() {
+            if self.company_by_id.insert(c.id.clone(), i).is_some() {
+                problems.push(Problem::new("registry", &c.id, "company id declared twice"));
+            }
+        }
+        // Names: ids and display names first, then legal names and aliases, then brands, so
+        // that a company's own name always wins over a brand spelled the same way.
+        for (i, c) in self.companies.iter().enumerate() {
+            for n in [&c.id, &c.name] {
+                self.names.entry(normalize(n)).or_insert(Named::Company(i));
+            }
+        }
+        for (i, c) in self.companies.iter().enumerate() {
+            for n in c.legal_names.iter().chain(&c.aliases) {
+                let key = normalize(n);
+                if key.is_empty() {
+                    continue;
+                }
+                self.names.entry(key).or_insert(Named::Company(i));
+            }
+            for n in &c.ieee_names {
+                self.ieee.insert(normalize(n), i);
+            }
+        }
+        for (i, b) in self.brands.iter().enumerate() {
+            for n in std::iter::once(&b.name).chain(&b.aliases) {
+                let key = normalize(n);
+                if key.is_empty() {
+                    continue;
+                }
+                self.names.entry(key).or_insert(Named::Brand(i));
+            }
+        }
+        let regime_ids: BTreeSet<&str> = self.regimes.iter().map(|r| r.id.as_str()).collect();
+        for c in &self.companies {
+            if let Some(p) = &c.parent
+                && !self.company_by_id.contains_key(p)
+            {
+                problems.push(Problem::new(
+                    "registry",
+                    &c.id,
+                    format!("parent {p:?} is not a company id"),
+                ));
+            }
+            for l in &c.listing {
+                if !regime_ids.contains(l.regime.as_str()) {
+                    problems.push(Problem::new(
+                        "registry",
+                        &c.id,
+                        format!("listing names unknown regime {:?}", l.regime),
+                    ));
+                }
+            }
+            for p in &c.products {
+                if p.parse::<DeviceClass>().is_err() {
+                    problems.push(Problem::new(
+                        "registry",
+                        &c.id,
+                        format!("unknown product class {p:?}"),
+                    ));
+                }
+            }
+        }
+        for b in &self.brands {
+            if !self.company_by_id.contains_key(&b.owner) {
+                problems.push(Problem::new(
+                    "registry",
+                    &b.name,
+                    format!("brand owner {:?} is not a company id", b.owner),
+                ));
+            }
+        }
+        for o in &self.oems {
+            if !self.company_by_id.contains_key(&o.manufacturer) {
+                problems.push(Problem::new(
+                    "registry",
+                    &o.brand,
+                    format!("OEM manufacturer {:?} is not a company id", o.manufacturer),
+                ));
+            }
+            if self.resolve(&o.brand).is_none() {
+                problems.push(Problem::new(
+                    "registry",
+                    &o.brand,
+                    "OEM brand is neither a brand nor a company",
+                ));
+            }
+            if !(0.0..=1.0).contains(&o.confidence) {
+                problems.push(Problem::new(
+                    "registry",
+                    &o.brand,
+                    "OEM confidence must be within 0..1",
+                ));
+            }
+        }
+    }
+
+    pub fn company_index(&self, id: &str) -> Option<usize> {
+        self.company_by_id.get(id).copied()
+    }
+
+    /// Resolve a name a device or document used: exact (normalised) name first, then the
+    /// longest leading run of words that is a known name ("HIKVISION DS-2CD2143G0-I").
+    pub fn resolve(&self, text: &str) -> Option<Named> {
+        let key = normalize(text);
+        if key.len() >= 2
+            && let Some(n) = self.names.get(&key)
+        {
+            return Some(*n);
+        }
+        let words: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || c == '_' || c == '/' || c == ',')
+            .filter(|w| !w.is_empty())
+            .collect();
+        for take in (1..words.len()).rev() {
+            let key = normalize(&words[..take].join(" "));
+            if key.len() >= 2
+                && let Some(n) = self.names.get(&key)
+            {
+                return Some(*n);
+            }
+        }
+        None
+    }
+
+    /// The company that registered an IEEE organisation name, when it is in the registry.
+    pub fn company_for_ieee(&self, org: &str) -> Option<usize> {
+        self.ieee.get(&normalize(org)).copied()
+    }
+
+    /// The company and its parents, nearest first (cycles cut).
+    pub fn lineage(&self, company: usize) -> Vec<usize> {
+        let mut out = vec![company];
+        let mut cur = company;
+        while let Some(p) = self.companies[cur]
+            .parent
+            .as_deref()
+            .and_then(|p| self.company_index(p))
+        {
+            if out.contains(&p) {
+                break;
+            }
+            out.push(p);
+            cur = p;
+        }
+        out
+    }
+
+    /// True when `ancestor` is `company` or one of its parents.
+    pub fn is_within(&self, company: usize, ancestor: usize) -> bool {
+        self.lineage(company).contains(&ancestor)
+    }
+
+    /// Regimes naming the company or a parent, and whether any of them defines covered equipment.
+    pub fn regimes_for(&self, company: usize) -> (Vec<String>, bool) {
+        let mut ids = BTreeSet::new();
+        let mut covered = false;
+        for c in self.lineage(company) {
+            for l in &self.companies[c].listing {
+                ids.insert(l.regime.clone());
+                if self.regimes.iter().any(|r| r.id == l.regime && r.covered) {
+                    covered = true;
+                }
+            }
+        }
+        (ids.into_iter().collect(), covered)
+    }
+
+    /// Who truly makes products of a brand: the OEM relation with the highest confidence,
+    /// else the owner. Returns the company and how sure the relation is.
+    pub fn maker_of_brand(&self, brand: usize) -> Option<(usize, f64, Option<&Oem>)> {
+        let b = &self.brands[brand];
+        self.maker_of_label(&b.name, self.company_index(&b.owner))
+    }
+
+    /// The same, for a label that is a company's own name (a company that sells others' products).
+    pub fn maker_of_company_label(&self, company: usize) -> (usize, f64, Option<&Oem>) {
+        let c = &self.companies[company];
+        self.maker_of_label(&c.name, Some(company))
+            .unwrap_or((company, 1.0, None))
+    }
+
+    fn maker_of_label(
+        &self,
+        label: &str,
+        owner: Option<usize>,
+    ) -> Option<(usize, f64, Option<&Oem>)> {
+        let key = normalize(label);
+        let mut names: Vec<String> = vec![key];
+        if let Some(o) = owner {
+            names.push(normalize(&self.companies[o].name));
+            names.push(normalize(&self.companies[o].id));
+        }
+        let best = self
+            .oems
+            .iter()
+            .filter(|o| names.contains(&normalize(&o.brand)))
+            .filter_map(|o| {
+                self.company_index(&o.manufacturer)
+                    .map(|c| (c, o.confidence, Some(o)))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        match (best, owner) {
+            (Some(b), _) => Some(b),
+            (None, Some(o)) => Some((o, 1.0, None)),
+            (None, None) => None,
+        }
+    }
+
+    pub fn regime(&self, id: &str) -> Option<&Regime> {
+        self.regimes.iter().find(|r| r.id == id)
+    }
+}
