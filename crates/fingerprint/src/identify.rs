@@ -63,7 +63,26 @@ pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]
             mac_claim(db, obs, &mut claims, &mut evidence);
             continue;
         }
-        let (_, hits) = db.matches(obs);
+        let (fields, hits) = db.matches(obs);
+        for (field, text, named) in db.spotter.spot(&fields) {
+            let fp = format!("name:{field}");
+            let mut words = Vec::new();
+            claim_label(
+                reg,
+                named,
+                &fp,
+                crate::names::CONFIDENCE,
+                &mut claims,
+                &mut words,
+            );
+            evidence.push(Evidence {
+                observation: obs.id.clone(),
+                fingerprint: fp,
+                matched: text,
+                field,
+                asserts: words.join(", "),
+            });
+        }
         for hit in hits {
             let asserts = claim(db, &hit, &mut claims);
             let ev = Evidence {
@@ -169,6 +188,34 @@ fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
+/// A name the device wrote (a label): it is the brand, and its true maker comes from the
+/// registry (owner, or OEM relation scaled by its confidence). Returns whether a maker was claimed.
+fn claim_label(
+    reg: &crate::Registry,
+    named: Named,
+    fp: &str,
+    c: f64,
+    claims: &mut Claims,
+    words: &mut Vec<String>,
+) -> bool {
+    let (label, maker) = match named {
+        Named::Company(i) => (
+            reg.companies[i].name.clone(),
+            Some(reg.maker_of_company_label(i)),
+        ),
+        Named::Brand(b) => (reg.brands[b].name.clone(), reg.maker_of_brand(b)),
+    };
+    add(&mut claims.brand, label.clone(), fp, c);
+    words.push(format!("brand={label}"));
+    let Some((maker, rel, oem)) = maker else {
+        return false;
+    };
+    add_maker(claims, maker, fp, c * rel);
+    words.push(format!("manufacturer={}", reg.companies[maker].name));
+    note_oem(reg, claims, &label, maker, oem);
+    true
+}
+
 /// Record what one hit claims; returns the claims in words for the evidence record.
 fn claim(db: &Database, hit: &Hit<'_>, claims: &mut Claims) -> String {
     let reg = &db.registry;
@@ -190,28 +237,7 @@ fn claim(db: &Database, hit: &Hit<'_>, claims: &mut Claims) -> String {
                 words.push(format!("manufacturer={}", reg.companies[i].name));
                 maker_claimed = true;
             }
-            Some(Named::Company(i)) => {
-                let (maker, rel, oem) = reg.maker_of_company_label(i);
-                add_maker(claims, maker, &fp.id, c * rel);
-                if maker != i {
-                    add(&mut claims.brand, reg.companies[i].name.clone(), &fp.id, c);
-                    words.push(format!("brand={}", reg.companies[i].name));
-                    note_oem(reg, claims, &reg.companies[i].name, maker, oem);
-                }
-                words.push(format!("manufacturer={}", reg.companies[maker].name));
-                maker_claimed = true;
-            }
-            Some(Named::Brand(b)) => {
-                let brand = reg.brands[b].name.clone();
-                add(&mut claims.brand, brand.clone(), &fp.id, c);
-                words.push(format!("brand={brand}"));
-                if let Some((maker, rel, oem)) = reg.maker_of_brand(b) {
-                    add_maker(claims, maker, &fp.id, c * rel);
-                    words.push(format!("manufacturer={}", reg.companies[maker].name));
-                    note_oem(reg, claims, &brand, maker, oem);
-                    maker_claimed = true;
-                }
-            }
+            Some(named) => maker_claimed = claim_label(reg, named, &fp.id, c, claims, &mut words),
             None => {
                 if !from_device {
                     claims.notes.push(format!(

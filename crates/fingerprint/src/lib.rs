@@ -8,6 +8,7 @@ mod db;
 pub mod eval;
 pub mod fields;
 mod identify;
+pub mod names;
 pub mod oui;
 pub mod registry;
 
@@ -70,6 +71,7 @@ pub struct Database {
     pub fingerprints: Vec<Fingerprint>,
     pub oui: oui::OuiTable,
     groups: HashMap<String, Group>,
+    spotter: names::Spotter,
 }
 
 impl Database {
@@ -129,11 +131,13 @@ impl Database {
             }
         }
         let groups = db::build_groups(&fingerprints);
+        let spotter = names::Spotter::new(&registry);
         let db = Database {
             registry,
             fingerprints,
             oui: oui::OuiTable::parse(&oui_text),
             groups,
+            spotter,
         };
         (db, problems)
     }

@@ -1,0 +1,121 @@
+//! Name spotting: a registry company or brand named in a short, identifying field (page
+//! title, Server header, realm, banner, certificate subject, discovery names) is evidence
+//! even when no fingerprint was written for that exact string. This is what lets the engine
+//! recognise answers nobody has catalogued yet ("ACME-Webs", "Welcome to Foo NVR").
+
+use crate::Fields;
+use crate::registry::{Named, Registry};
+use regex::Regex;
+use std::collections::HashMap;
+
+/// Fields short and identifying enough for a maker's name in them to mean something.
+pub const FIELDS: &[&str] = &[
+    "title",
+    "header.server",
+    "realm",
+    "banner",
+    "cert.subject.o",
+    "cert.subject.cn",
+    "cert.subject.ou",
+    "xml.Manufacturer",
+    "xml.manufacturer",
+    "xml.friendlyName",
+    "xml.modelName",
+    "xml.DeviceName",
+    "scope",
+    "json.Vendor",
+    "json.vendor",
+    "json.manufacturer",
+    "kv.vendor",
+];
+
+/// Confidence of a name seen in one of those fields.
+pub const CONFIDENCE: f64 = 0.55;
+/// How much of a long field (a banner) is searched.
+const MAX_LEN: usize = 1024;
+
+/// Everyday words that are also company or brand names: only their capitalised spellings count.
+const COMMON_WORDS: &[&str] = &[
+    "ring", "nest", "canon", "sharp", "brother", "apple", "extreme", "ruckus", "buffalo", "eaton",
+    "arlo", "google", "amazon", "nokia", "sophos", "cisco", "honor", "swann", "alibi", "speco",
+    "vicon",
+];
+
+#[derive(Debug)]
+pub struct Spotter {
+    re: Option<Regex>,
+    names: HashMap<String, Named>,
+}
+
+impl Spotter {
+    pub fn new(reg: &Registry) -> Spotter {
+        let mut names: HashMap<String, Named> = HashMap::new();
+        let mut alts: Vec<String> = Vec::new();
+        let mut add = |name: &str, target: Named, names: &mut HashMap<String, Named>| {
+            let name = name.trim();
+            let letters = name.chars().filter(|c| c.is_alphanumeric()).count();
+            if letters < 2 || name.len() > 40 {
+                return;
+            }
+            // Short names (HP, ZTE, LG) only in capitals, as makers write them.
+            let variants: Vec<String> = if letters <= 3 {
+                vec![name.to_uppercase()]
+            } else if COMMON_WORDS.contains(&name.to_lowercase().as_str()) {
+                vec![name.to_string(), name.to_uppercase()]
+            } else {
+                vec![name.to_string(), name.to_uppercase(), name.to_lowercase()]
+            };
+            for v in variants {
+                if names.insert(v.clone(), target).is_none() {
+                    alts.push(regex::escape(&v));
+                }
+            }
+        };
+        for (i, c) in reg.companies.iter().enumerate() {
+            for n in std::iter::once(&c.name).chain(&c.aliases) {
+                add(n, Named::Company(i), &mut names);
+            }
+        }
+        for (i, b) in reg.brands.iter().enumerate() {
+            for n in std::iter::once(&b.name).chain(&b.aliases) {
+                add(n, Named::Brand(i), &mut names);
+            }
+        }
+        // Longest first, so "Hikvision Digital" wins over "Hik".
+        alts.sort_by_key(|a| std::cmp::Reverse(a.len()));
+        let re = if alts.is_empty() {
+            None
+        } else {
+            // Word boundaries by hand: `\b` fails next to names ending in punctuation.
+            Regex::new(&format!(
+                r"(?:^|[^\p{{L}}\p{{N}}])({})(?:$|[^\p{{L}}\p{{N}}])",
+                alts.join("|")
+            ))
+            .ok()
+        };
+        Spotter { re, names }
+    }
+
+    /// Names spotted in the identifying fields: (field, matched text, what it names).
+    pub fn spot(&self, fields: &Fields) -> Vec<(String, String, Named)> {
+        let mut out: Vec<(String, String, Named)> = Vec::new();
+        let Some(re) = &self.re else { return out };
+        for field in FIELDS {
+            for value in fields.get(field) {
+                let mut end = value.len().min(MAX_LEN);
+                while !value.is_char_boundary(end) {
+                    end -= 1;
+                }
+                for cap in re.captures_iter(&value[..end]) {
+                    let m = cap.get(1).expect("group 1 always takes part");
+                    if let Some(&target) = self.names.get(m.as_str())
+                        && !out.iter().any(|(f, _, t)| f == field && *t == target)
+                    {
+                        out.push((field.to_string(), m.as_str().to_string(), target));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
