@@ -9,17 +9,30 @@ fn data_loads_and_self_test_passes() {
     let (db, mut problems) = Database::embedded();
     problems.extend(fingerprint::check::check(&db));
     let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), text.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        text.join("\n")
+    );
 }
 
 #[test]
 fn every_fingerprint_has_a_sourced_example() {
     let db = db();
-    assert!(db.fingerprints.len() >= 300, "only {} fingerprints", db.fingerprints.len());
+    assert!(
+        db.fingerprints.len() >= 300,
+        "only {} fingerprints",
+        db.fingerprints.len()
+    );
     for fp in &db.fingerprints {
         assert!(!fp.examples.is_empty(), "{} has no example", fp.id);
         for ex in &fp.examples {
-            assert!(!ex.source.trim().is_empty(), "{} has an example without a source", fp.id);
+            assert!(
+                !ex.source.trim().is_empty(),
+                "{} has an example without a source",
+                fp.id
+            );
         }
     }
 }
@@ -38,14 +51,38 @@ fn check_covered(name: &str, covered: bool) {
 
 #[test]
 fn covered_families_and_their_brands() {
-    for name in ["Hikvision", "Dahua", "Huawei", "ZTE", "Hytera", "EZVIZ", "HiLook", "HiWatch", "Hikmicro", "Imou", "Lechange", "DJI"] {
+    for name in [
+        "Hikvision",
+        "Dahua",
+        "Huawei",
+        "ZTE",
+        "Hytera",
+        "EZVIZ",
+        "HiLook",
+        "HiWatch",
+        "Hikmicro",
+        "Imou",
+        "Lechange",
+        "DJI",
+    ] {
         check_covered(name, true);
     }
 }
 
 #[test]
 fn chinese_makers_not_on_the_lists_are_not_covered() {
-    for name in ["Uniview", "Reolink", "TP-Link", "Tiandy", "Milesight", "Xiongmai", "Honor", "Axis", "Hanwha Vision", "Uniarch"] {
+    for name in [
+        "Uniview",
+        "Reolink",
+        "TP-Link",
+        "Tiandy",
+        "Milesight",
+        "Xiongmai",
+        "Honor",
+        "Axis",
+        "Hanwha Vision",
+        "Uniarch",
+    ] {
         check_covered(name, false);
     }
 }
@@ -54,19 +91,36 @@ fn chinese_makers_not_on_the_lists_are_not_covered() {
 fn registry_is_large_enough() {
     let reg = &db().registry;
     assert!(reg.oems.len() >= 40, "{} OEM relations", reg.oems.len());
-    let not_covered = (0..reg.companies.len()).filter(|&i| !reg.regimes_for(i).1).count();
+    let not_covered = (0..reg.companies.len())
+        .filter(|&i| !reg.regimes_for(i).1)
+        .count();
     assert!(not_covered >= 60, "{not_covered} non-covered companies");
-    for id in ["uk-gov-2022", "us-ndaa-889", "us-fcc-covered", "uk-huawei-dvd", "us-entity-list"] {
+    for id in [
+        "uk-gov-2022",
+        "us-ndaa-889",
+        "us-fcc-covered",
+        "uk-huawei-dvd",
+        "us-entity-list",
+    ] {
         assert!(reg.regime(id).is_some(), "regime {id} missing");
     }
     let hik = reg.company_index("hikvision").expect("hikvision");
-    let listed: Vec<&str> = reg.companies[hik].listing.iter().map(|l| l.regime.as_str()).collect();
+    let listed: Vec<&str> = reg.companies[hik]
+        .listing
+        .iter()
+        .map(|l| l.regime.as_str())
+        .collect();
     for id in ["uk-gov-2022", "us-ndaa-889", "us-fcc-covered"] {
         assert!(listed.contains(&id), "hikvision not listed under {id}");
     }
     for c in &reg.companies {
         for l in &c.listing {
-            assert!(!l.source.is_empty(), "{}: listing {} has no source", c.id, l.regime);
+            assert!(
+                !l.source.is_empty(),
+                "{}: listing {} has no source",
+                c.id,
+                l.regime
+            );
         }
     }
 }
@@ -75,8 +129,21 @@ fn registry_is_large_enough() {
 fn oui_table_maps_onto_registry_companies() {
     let db = db();
     assert!(db.oui.len() > 40_000);
-    let a = db.oui.lookup("bc:ad:28:01:02:03").expect("hikvision prefix");
-    assert_eq!(db.registry.company_for_ieee(&a.organization).map(|i| db.registry.companies[i].id.as_str()), Some("hikvision"));
+    let a = db
+        .oui
+        .lookup("bc:ad:28:01:02:03")
+        .expect("hikvision prefix");
+    assert_eq!(
+        db.registry
+            .company_for_ieee(&a.organization)
+            .map(|i| db.registry.companies[i].id.as_str()),
+        Some("hikvision")
+    );
     let a = db.oui.lookup("EC-71-DB-00-00-01").expect("reolink prefix");
-    assert_eq!(db.registry.company_for_ieee(&a.organization).map(|i| db.registry.companies[i].id.as_str()), Some("reolink"));
+    assert_eq!(
+        db.registry
+            .company_for_ieee(&a.organization)
+            .map(|i| db.registry.companies[i].id.as_str()),
+        Some("reolink")
+    );
 }

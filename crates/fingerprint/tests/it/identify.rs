@@ -1,0 +1,270 @@
+//! Identification at the boundary: observations in, identity out. One line per case.
+
+use super::db;
+use model::{Identity, Kind, Observation};
+
+fn obs(i: usize, kind: Kind, request: &str, response: &str) -> Observation {
+    Observation {
+        id: format!("o{i}"),
+        device: "d".into(),
+        kind,
+        address: None,
+        port: None,
+        request: (!request.is_empty()).then(|| request.to_string()),
+        response: response.as_bytes().to_vec(),
+        time: None,
+    }
+}
+
+/// What a case expects; `None` fields must be unknown.
+struct Expect {
+    manufacturer: Option<&'static str>,
+    brand: Option<&'static str>,
+    covered: bool,
+}
+
+#[track_caller]
+fn check(input: &[(Kind, &str, &str)], expect: Expect) -> Identity {
+    let observations: Vec<Observation> = input
+        .iter()
+        .enumerate()
+        .map(|(i, (k, q, r))| obs(i, *k, q, r))
+        .collect();
+    let id = db().identify("d", &observations);
+    let shown = serde_json::to_string_pretty(&id).unwrap_or_default();
+    assert_eq!(
+        id.manufacturer.as_deref(),
+        expect.manufacturer,
+        "manufacturer\n{shown}"
+    );
+    if expect.brand.is_some() {
+        assert_eq!(id.brand.as_deref(), expect.brand, "brand\n{shown}");
+    }
+    assert_eq!(id.covered, expect.covered, "covered\n{shown}");
+    if id.manufacturer.is_some() {
+        assert!(
+            !id.evidence.is_empty(),
+            "an identity without evidence\n{shown}"
+        );
+        assert!(
+            id.confidence >= 0.5 && id.confidence <= 1.0,
+            "confidence {}\n{shown}",
+            id.confidence
+        );
+    } else {
+        assert_eq!(id.confidence, 0.0);
+    }
+    id
+}
+
+const HIK_401: &str = "HTTP/1.1 401 Unauthorized\r\nDate: Sat, 01 Jan 2022 00:00:00 GMT\r\nServer: DNVRS-Webs\r\nWWW-Authenticate: Digest qop=\"auth\", realm=\"DS-7608NI-K2\", nonce=\"4e6a4d314f54453d\"\r\n\r\n";
+
+#[test]
+fn hikvision_recorder_before_login() {
+    check(
+        &[(Kind::Http, "GET / HTTP/1.1", HIK_401)],
+        Expect {
+            manufacturer: Some("Hikvision"),
+            brand: None,
+            covered: true,
+        },
+    );
+}
+
+#[test]
+fn hikvision_isapi_device_info_after_login() {
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<DeviceInfo version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema">
+<deviceName>Camera 01</deviceName><model>DS-2CD2143G0-I</model><serialNumber>DS-2CD2143G0-I20190101AAWRC12345678</serialNumber>
+<firmwareVersion>V5.5.82</firmwareVersion><firmwareReleasedDate>build 190220</firmwareReleasedDate><deviceType>IPCamera</deviceType></DeviceInfo>"#;
+    let id = check(
+        &[(Kind::Http, "GET /ISAPI/System/deviceInfo HTTP/1.1", xml)],
+        Expect {
+            manufacturer: Some("Hikvision"),
+            brand: None,
+            covered: true,
+        },
+    );
+    assert_eq!(id.model.as_deref(), Some("DS-2CD2143G0-I"));
+    assert_eq!(id.device_class.map(|c| c.as_str()), Some("camera"));
+}
+
+#[test]
+fn oem_label_on_a_hikvision_platform_is_brand_not_maker() {
+    // A page titled with an OEM label, served by Hikvision firmware: Hikvision made it.
+    let page = "HTTP/1.1 200 OK\r\nServer: DNVRS-Webs\r\nContent-Type: text/html\r\n\r\n<html><head><title>LTS</title></head></html>";
+    let id = check(
+        &[(Kind::Http, "GET / HTTP/1.1", page)],
+        Expect {
+            manufacturer: Some("Hikvision"),
+            brand: Some("LTS"),
+            covered: true,
+        },
+    );
+    assert!(
+        id.evidence.len() >= 2,
+        "both pieces of evidence are kept: {:?}",
+        id.evidence
+    );
+}
+
+#[test]
+fn dahua_rpc2_login_challenge() {
+    let body = r#"{ "error" : { "code" : 268632079, "message" : "Component error: login challenge!" }, "id" : 1, "params" : { "encryption" : "Default", "mac" : "3CE36B000000", "random" : "1234567", "realm" : "Login to 4L0123PAZ00000", "authorization" : "x" }, "result" : false, "session" : "abc" }"#;
+    check(
+        &[(Kind::Http, "POST /RPC2_Login HTTP/1.1", body)],
+        Expect {
+            manufacturer: Some("Dahua"),
+            brand: None,
+            covered: true,
+        },
+    );
+}
+
+#[test]
+fn amcrest_camera_is_dahua_made() {
+    let kv = "deviceType=IP4M-1041B\r\nhardwareVersion=1.00\r\nprocessor=S2LM\r\nserialNumber=AMC0000000000000\r\nupdateSerial=IPC-AW46WN-S2\r\n";
+    check(
+        &[(
+            Kind::Http,
+            "GET /cgi-bin/magicBox.cgi?action=getSystemInfo HTTP/1.1",
+            kv,
+        )],
+        Expect {
+            manufacturer: Some("Dahua"),
+            brand: None,
+            covered: true,
+        },
+    );
+}
+
+#[test]
+fn hikvision_mac_address() {
+    check(
+        &[(Kind::Mac, "", "bc:ad:28:12:34:56")],
+        Expect {
+            manufacturer: Some("Hikvision"),
+            brand: None,
+            covered: true,
+        },
+    );
+}
+
+#[test]
+fn sadp_reply_is_hikvision_firmware() {
+    let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ProbeMatch><Uuid>A</Uuid><Types>inquiry</Types><DeviceType>138</DeviceType><DeviceDescription>DS-7804HQH-K1</DeviceDescription><DeviceSN>DS-7804HQH-K10420190101CCRRC12345678WCVU</DeviceSN><MAC>c0-56-e3-00-00-01</MAC><SoftwareVersion>V4.0.1build 190101</SoftwareVersion></ProbeMatch>";
+    check(
+        &[(Kind::Sadp, "", xml)],
+        Expect {
+            manufacturer: Some("Hikvision"),
+            brand: None,
+            covered: true,
+        },
+    );
+}
+
+#[test]
+fn uniview_onvif_is_not_covered() {
+    let soap = r#"<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl"><env:Body><tds:GetDeviceInformationResponse><tds:Manufacturer>Uniview</tds:Manufacturer><tds:Model>IPC322LR3-VSPF28-D</tds:Model><tds:FirmwareVersion>IPC_G6103-B0008P62D1907</tds:FirmwareVersion><tds:SerialNumber>210235C3EN3193000000</tds:SerialNumber><tds:HardwareId>V1.0</tds:HardwareId></tds:GetDeviceInformationResponse></env:Body></env:Envelope>"#;
+    check(
+        &[(Kind::Onvif, "", soap)],
+        Expect {
+            manufacturer: Some("Uniview"),
+            brand: None,
+            covered: false,
+        },
+    );
+}
+
+#[test]
+fn reolink_mac_is_not_covered() {
+    check(
+        &[(Kind::Mac, "", "EC:71:DB:01:02:03")],
+        Expect {
+            manufacturer: Some("Reolink"),
+            brand: None,
+            covered: false,
+        },
+    );
+}
+
+#[test]
+fn huawei_router_banner() {
+    let banner = "Huawei Versatile Routing Platform Software\r\nVRP (R) software, Version 5.170 (AR2200 V200R009C00SPC500)";
+    check(
+        &[(Kind::Banner, "", banner)],
+        Expect {
+            manufacturer: Some("Huawei"),
+            brand: None,
+            covered: true,
+        },
+    );
+}
+
+#[test]
+fn unknown_stays_unknown() {
+    for (kind, resp) in [
+        (
+            Kind::Http,
+            "HTTP/1.1 200 OK\r\nServer: nginx\r\n\r\n<html><title>Welcome</title></html>",
+        ),
+        (Kind::Banner, "SSH-2.0-OpenSSH_9.2p1 Debian-2"),
+        (Kind::Mac, "02:00:00:00:00:01"),
+        (Kind::TlsCert, "subject: CN=localhost\nissuer: CN=localhost"),
+    ] {
+        let id = check(
+            &[(kind, "", resp)],
+            Expect {
+                manufacturer: None,
+                brand: None,
+                covered: false,
+            },
+        );
+        assert_eq!(id.device_class, None);
+    }
+}
+
+#[test]
+fn observations_of_one_device_add_up() {
+    // Two weak hints together pass the reporting threshold one alone would not.
+    let id = check(
+        &[
+            (Kind::Http, "GET / HTTP/1.1", HIK_401),
+            (Kind::Mac, "", "bc:ad:28:12:34:56"),
+        ],
+        Expect {
+            manufacturer: Some("Hikvision"),
+            brand: None,
+            covered: true,
+        },
+    );
+    let one = db().identify("d", &[obs(0, Kind::Mac, "", "bc:ad:28:12:34:56")]);
+    assert!(
+        id.confidence > one.confidence,
+        "{} <= {}",
+        id.confidence,
+        one.confidence
+    );
+}
+
+#[test]
+fn conflicts_are_explained() {
+    let id = check(
+        &[
+            (Kind::Http, "GET / HTTP/1.1", HIK_401),
+            (Kind::Mac, "", "ec:71:db:01:02:03"),
+        ],
+        Expect {
+            manufacturer: Some("Hikvision"),
+            brand: None,
+            covered: true,
+        },
+    );
+    assert!(
+        id.notes
+            .iter()
+            .any(|n| n.contains("conflicting") && n.contains("Reolink")),
+        "{:?}",
+        id.notes
+    );
+}
