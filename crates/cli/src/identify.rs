@@ -24,21 +24,36 @@ pub fn load_db(data: Option<&Path>) -> Result<Database> {
     Ok(db)
 }
 
-/// The stable JSON shape of one identified device.
-pub fn identity_json(id: &Identity) -> serde_json::Value {
-    serde_json::json!({
-        "device": id.device,
-        "manufacturer": id.manufacturer,
-        "brand": id.brand,
-        "model": id.model,
-        "device_class": id.device_class.map(|c| c.as_str()),
-        "firmware": id.firmware,
-        "covered": id.covered,
-        "regimes": id.regimes,
-        "confidence": id.confidence,
-        "evidence": id.evidence,
-        "notes": id.notes,
-    })
+/// The stable JSON shape of one identified device (borrowed, so writing it copies nothing).
+#[derive(serde::Serialize)]
+pub struct IdentityJson<'a> {
+    device: &'a str,
+    manufacturer: &'a Option<String>,
+    brand: &'a Option<String>,
+    model: &'a Option<String>,
+    device_class: Option<&'static str>,
+    firmware: &'a Option<String>,
+    covered: bool,
+    regimes: &'a [String],
+    confidence: f64,
+    evidence: &'a [model::Evidence],
+    notes: &'a [String],
+}
+
+pub fn identity_json(id: &Identity) -> IdentityJson<'_> {
+    IdentityJson {
+        device: &id.device,
+        manufacturer: &id.manufacturer,
+        brand: &id.brand,
+        model: &id.model,
+        device_class: id.device_class.map(|c| c.as_str()),
+        firmware: &id.firmware,
+        covered: id.covered,
+        regimes: &id.regimes,
+        confidence: id.confidence,
+        evidence: &id.evidence,
+        notes: &id.notes,
+    }
 }
 
 pub fn run(cfg: &IdentifyConfig) -> Result<ExitCode> {

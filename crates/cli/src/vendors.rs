@@ -132,7 +132,7 @@ fn describe(reg: &Registry, i: usize) -> String {
     }
     let (regimes, covered) = reg.regimes_for(i);
     line(format!("  covered: {}", if covered { "YES" } else { "no" }));
-    for j in &lineage {
+    for j in lineage {
         for l in &reg.companies[*j].listing {
             let name = reg
                 .regime(&l.regime)

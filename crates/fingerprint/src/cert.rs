@@ -89,7 +89,7 @@ fn push_name(f: &mut Fields, prefix: &str, attrs: &[(String, String)]) {
             "s" => "st".to_string(),
             other => other.to_string(),
         };
-        f.push(format!("{prefix}.{k}"), v.as_str());
+        f.push_prefixed(prefix, &k, v.as_str());
     }
 }
 

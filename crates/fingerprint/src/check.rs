@@ -107,7 +107,7 @@ fn example_fields(
     };
     match (&ex.value, &ex.response) {
         (Some(v), None) => {
-            if !fp.also.is_empty() {
+            if !fp.also.is_empty() || !fp.unless.is_empty() {
                 problems.push(Problem::new(
                     &fp.file,
                     label,
@@ -116,7 +116,7 @@ fn example_fields(
                 return None;
             }
             let mut f = Fields::default();
-            f.push(fp.field.clone(), v.clone());
+            f.push(&fp.field, v.clone());
             Some((kind, f))
         }
         (None, Some(r)) => {

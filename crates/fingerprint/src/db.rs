@@ -30,6 +30,8 @@ pub(crate) struct EntryToml {
     #[serde(default)]
     pub also: Vec<CondToml>,
     #[serde(default)]
+    pub unless: Vec<CondToml>,
+    #[serde(default)]
     pub example: Vec<Example>,
     /// Reviewer commentary; not used by the engine.
     #[serde(default, rename = "note")]
@@ -100,6 +102,8 @@ pub struct Fingerprint {
     pub firmware: Option<String>,
     pub confidence: f64,
     pub also: Vec<(String, Regex)>,
+    /// Conditions that veto a match when any value of the field matches.
+    pub unless: Vec<(String, Regex)>,
     pub examples: Vec<Example>,
 }
 
@@ -149,6 +153,13 @@ impl Fingerprint {
             match Regex::new(&c.pattern) {
                 Ok(r) => also.push((c.field.clone(), r)),
                 Err(err) => bad(format!("`also` pattern does not compile: {err}")),
+            }
+        }
+        let mut unless = Vec::new();
+        for c in &e.unless {
+            match Regex::new(&c.pattern) {
+                Ok(r) => unless.push((c.field.clone(), r)),
+                Err(err) => bad(format!("`unless` pattern does not compile: {err}")),
             }
         }
         let device_class = match e.device_class.as_deref().map(str::parse::<DeviceClass>) {
@@ -210,6 +221,7 @@ impl Fingerprint {
             firmware: e.firmware,
             confidence: e.confidence,
             also,
+            unless,
             examples: e.example,
         })
     }
@@ -219,6 +231,11 @@ impl Fingerprint {
         let caps = self.pattern.captures(value)?;
         for (field, re) in &self.also {
             if !fields.get(field).iter().any(|v| re.is_match(v)) {
+                return None;
+            }
+        }
+        for (field, re) in &self.unless {
+            if fields.get(field).iter().any(|v| re.is_match(v)) {
                 return None;
             }
         }

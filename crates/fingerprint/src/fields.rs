@@ -5,7 +5,8 @@
 use base64::Engine as _;
 use md5::{Digest, Md5};
 use model::Kind;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Largest body we look inside; devices can send megabytes and fingerprints need the start.
 const MAX_BODY: usize = 256 * 1024;
@@ -17,19 +18,49 @@ const MAX_ITEMS: usize = 2000;
 pub struct Fields {
     map: HashMap<String, Vec<String>>,
     order: Vec<String>,
+    /// When set, only these fields are kept (the ones some fingerprint looks at): extraction
+    /// then skips copying what nobody reads.
+    wanted: Option<Arc<HashSet<String>>>,
+    scratch: String,
 }
 
 impl Fields {
-    pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        let name = name.into();
+    /// Fields that keep only the named ones.
+    pub fn only(wanted: Arc<HashSet<String>>) -> Fields {
+        Fields {
+            wanted: Some(wanted),
+            ..Fields::default()
+        }
+    }
+
+    /// Whether a field of this name would be kept.
+    pub fn wants(&self, name: &str) -> bool {
+        self.wanted.as_ref().is_none_or(|w| w.contains(name))
+    }
+
+    pub fn push(&mut self, name: &str, value: impl Into<String>) {
+        if !self.wants(name) {
+            return;
+        }
         let value = value.into();
-        match self.map.get_mut(&name) {
+        match self.map.get_mut(name) {
             Some(v) => v.push(value),
             None => {
-                self.order.push(name.clone());
-                self.map.insert(name, vec![value]);
+                self.order.push(name.to_string());
+                self.map.insert(name.to_string(), vec![value]);
             }
         }
+    }
+
+    /// Push `prefix.name` without allocating the name when the field is not wanted.
+    pub fn push_prefixed(&mut self, prefix: &str, name: &str, value: impl Into<String>) {
+        let mut key = std::mem::take(&mut self.scratch);
+        key.clear();
+        key.push_str(prefix);
+        key.push('.');
+        key.push_str(name);
+        self.push(&key, value);
+        self.scratch = key;
     }
 
     pub fn get(&self, name: &str) -> &[String] {
@@ -54,7 +85,11 @@ impl Fields {
 
 /// Extract every field of a response of the given kind.
 pub fn extract(kind: Kind, request: Option<&str>, response: &[u8]) -> Fields {
-    let mut f = Fields::default();
+    extract_into(Fields::default(), kind, request, response)
+}
+
+/// Extract into `f`, which may keep only some fields (`Fields::only`).
+pub fn extract_into(mut f: Fields, kind: Kind, request: Option<&str>, response: &[u8]) -> Fields {
     let text = String::from_utf8_lossy(&response[..response.len().min(MAX_BODY * 2)]);
     f.push("raw", text.as_ref());
     if let Some(path) = request.and_then(request_path) {
@@ -180,7 +215,7 @@ fn push_header(f: &mut Fields, name: String, value: String) {
             f.push("realm", realm);
         }
     }
-    f.push(format!("header.{name}"), value);
+    f.push_prefixed("header", &name, value);
 }
 
 /// Every `realm="..."` (or unquoted `realm=x`) in a WWW-Authenticate value.
@@ -249,7 +284,7 @@ fn body_fields(f: &mut Fields, kind: Kind, request: Option<&str>, body: &[u8]) {
             xml_fields(f, t);
         }
         html_fields(f, &text);
-    } else if text.contains("<title") || text.contains("<TITLE") || text.contains("<Title") {
+    } else if find_nocase(&text, "<title").is_some() {
         html_fields(f, &text);
     } else {
         kv_fields(f, &text);
@@ -261,14 +296,28 @@ fn looks_binary(body: &[u8]) -> bool {
     head.iter().filter(|&&b| b == 0 || (b < 0x09)).count() > 2
 }
 
+/// Byte offset of `needle` (ASCII, lower case) in `hay`, ignoring ASCII case.
+fn find_nocase(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() || h.len() < n.len() {
+        return None;
+    }
+    (0..=h.len() - n.len())
+        .find(|&i| h[i] == n[0] || h[i].to_ascii_lowercase() == n[0])
+        .and_then(|first| {
+            (first..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+        })
+}
+
 fn html_fields(f: &mut Fields, text: &str) {
-    let lower = text.to_ascii_lowercase();
-    if let Some(i) = lower.find("<title")
-        && let Some(j) = lower[i..].find('>')
+    if !f.wants("title") {
+        return;
+    }
+    if let Some(i) = find_nocase(text, "<title")
+        && let Some(j) = text[i..].find('>')
     {
         let start = i + j + 1;
-        let end = lower[start..]
-            .find("</title")
+        let end = find_nocase(&text[start..], "</title")
             .map(|k| start + k)
             .unwrap_or(text.len().min(start + 512));
         if let Some(title) = text.get(start..end) {
@@ -279,7 +328,34 @@ fn html_fields(f: &mut Fields, text: &str) {
 }
 
 fn decode_entities(s: &str) -> String {
-    s.replace("&amp;", "&")
+    // Numeric references first (`&#90;&#88;` spells ZX on some ZTE login pages).
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("&#") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 2..];
+        let end = tail.find(';').filter(|&e| e <= 8);
+        let decoded = end.and_then(|e| {
+            let num = &tail[..e];
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(h) => u32::from_str_radix(h, 16).ok(),
+                None => num.parse::<u32>().ok(),
+            };
+            code.and_then(char::from_u32).map(|c| (c, e))
+        });
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &tail[e + 1..];
+            }
+            None => {
+                out.push_str("&#");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace("&amp;", "&")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
@@ -315,13 +391,11 @@ fn xml_fields(f: &mut Fields, text: &str) -> bool {
         let has_child_elements = node.children().any(|c| c.is_element());
         if !has_child_elements {
             let value: String = node.children().filter_map(|c| c.text()).collect();
-            f.push(format!("xml.{}", node.tag_name().name()), value.trim());
+            f.push_prefixed("xml", node.tag_name().name(), value.trim());
         }
         for attr in node.attributes() {
-            f.push(
-                format!("xml.{}@{}", node.tag_name().name(), attr.name()),
-                attr.value(),
-            );
+            let name = format!("{}@{}", node.tag_name().name(), attr.name());
+            f.push_prefixed("xml", &name, attr.value());
         }
     }
     true
@@ -335,32 +409,47 @@ fn json_fields(f: &mut Fields, text: &str) {
         return;
     };
     let mut count = 0;
-    walk_json(f, "json", &value, &mut count, 0);
+    let mut path = String::from("json");
+    walk_json(f, &mut path, &value, &mut count, 0);
 }
 
-fn walk_json(f: &mut Fields, prefix: &str, v: &serde_json::Value, count: &mut usize, depth: usize) {
+/// Depth-first over a JSON value; `path` is the dotted name so far, extended and cut back in
+/// place so that no name is allocated for fields nobody wants.
+fn walk_json(
+    f: &mut Fields,
+    path: &mut String,
+    v: &serde_json::Value,
+    count: &mut usize,
+    depth: usize,
+) {
     if *count > MAX_ITEMS || depth > 32 {
         return;
     }
     match v {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
-                walk_json(f, &format!("{prefix}.{k}"), v, count, depth + 1);
+                let len = path.len();
+                path.push('.');
+                path.push_str(k);
+                walk_json(f, path, v, count, depth + 1);
+                path.truncate(len);
             }
         }
         serde_json::Value::Array(items) => {
             for v in items {
-                walk_json(f, prefix, v, count, depth + 1);
+                walk_json(f, path, v, count, depth + 1);
             }
         }
         serde_json::Value::String(s) => {
             *count += 1;
-            f.push(prefix, s.as_str());
+            f.push(path, s.as_str());
         }
         serde_json::Value::Null => {}
         other => {
             *count += 1;
-            f.push(prefix, other.to_string());
+            if f.wants(path) {
+                f.push(path, other.to_string());
+            }
         }
     }
 }
@@ -376,7 +465,7 @@ fn kv_fields(f: &mut Fields, text: &str) {
                 && k.chars()
                     .all(|c| c.is_ascii_alphanumeric() || "._-[]".contains(c))
             {
-                f.push(format!("kv.{k}"), v.trim());
+                f.push_prefixed("kv", k, v.trim());
             }
         }
     }

@@ -72,6 +72,8 @@ pub struct Database {
     pub oui: oui::OuiTable,
     groups: HashMap<String, Group>,
     spotter: names::Spotter,
+    /// Every field some fingerprint, condition or the name spotter reads.
+    wanted: std::sync::Arc<std::collections::HashSet<String>>,
 }
 
 impl Database {
@@ -132,19 +134,33 @@ impl Database {
         }
         let groups = db::build_groups(&fingerprints);
         let spotter = names::Spotter::new(&registry);
+        let mut wanted: std::collections::HashSet<String> = groups.keys().cloned().collect();
+        for fp in &fingerprints {
+            wanted.extend(fp.also.iter().chain(&fp.unless).map(|(f, _)| f.clone()));
+        }
+        wanted.extend(names::FIELDS.iter().map(|f| f.to_string()));
+        // `scope` is derived from `xml.Scopes`, `mac` is read by the OUI lookup.
+        wanted.extend(["xml.Scopes", "mac", "header.content-type"].map(String::from));
+        let wanted = std::sync::Arc::new(wanted);
         let db = Database {
             registry,
             fingerprints,
             oui: oui::OuiTable::parse(&oui_text),
             groups,
             spotter,
+            wanted,
         };
         (db, problems)
     }
 
     /// Every fingerprint hit on one observation.
     pub fn matches<'a>(&'a self, obs: &Observation) -> (Fields, Vec<Hit<'a>>) {
-        let fields = fields::extract(obs.kind, obs.request.as_deref(), &obs.response);
+        let fields = fields::extract_into(
+            Fields::only(self.wanted.clone()),
+            obs.kind,
+            obs.request.as_deref(),
+            &obs.response,
+        );
         let hits = self.matches_fields(obs.kind, &fields);
         (fields, hits)
     }

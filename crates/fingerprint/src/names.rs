@@ -12,6 +12,7 @@ use std::collections::HashMap;
 pub const FIELDS: &[&str] = &[
     "title",
     "header.server",
+    "header.usn",
     "realm",
     "banner",
     "cert.subject.o",
@@ -66,7 +67,9 @@ impl Spotter {
                 vec![name.to_string(), name.to_uppercase(), name.to_lowercase()]
             };
             for v in variants {
-                if names.insert(v.clone(), target).is_none() {
+                // First declaration wins: companies are added before brands.
+                if let std::collections::hash_map::Entry::Vacant(e) = names.entry(v.clone()) {
+                    e.insert(target);
                     alts.push(regex::escape(&v));
                 }
             }

@@ -127,6 +127,14 @@ pub struct Registry {
     company_by_id: HashMap<String, usize>,
     names: HashMap<String, Named>,
     ieee: HashMap<String, usize>,
+    /// Normalised brand name -> indexes into `oems`.
+    oem_by_brand: HashMap<String, Vec<usize>>,
+    /// Precomputed per company: itself and its parents, nearest first.
+    lineages: Vec<Vec<usize>>,
+    /// Precomputed true maker of each brand and of each company's own label:
+    /// (company, confidence, index into `oems`).
+    brand_makers: Vec<Option<(usize, f64, Option<usize>)>>,
+    label_makers: Vec<(usize, f64, Option<usize>)>,
 }
 
 /// Lower-case letters and digits only: "Zhejiang Dahua Technology Co., Ltd." and
@@ -199,6 +207,27 @@ impl Registry {
                 self.names.entry(key).or_insert(Named::Brand(i));
             }
         }
+        for (i, o) in self.oems.iter().enumerate() {
+            self.oem_by_brand
+                .entry(normalize(&o.brand))
+                .or_default()
+                .push(i);
+        }
+        self.lineages = (0..self.companies.len())
+            .map(|i| self.compute_lineage(i))
+            .collect();
+        self.brand_makers = (0..self.brands.len())
+            .map(|b| {
+                let brand = &self.brands[b];
+                self.compute_maker(&brand.name, self.company_index(&brand.owner))
+            })
+            .collect();
+        self.label_makers = (0..self.companies.len())
+            .map(|c| {
+                self.compute_maker(&self.companies[c].name, Some(c))
+                    .unwrap_or((c, 1.0, None))
+            })
+            .collect();
         let regime_ids: BTreeSet<&str> = self.regimes.iter().map(|r| r.id.as_str()).collect();
         for c in &self.companies {
             if let Some(p) = &c.parent
@@ -297,7 +326,11 @@ impl Registry {
     }
 
     /// The company and its parents, nearest first (cycles cut).
-    pub fn lineage(&self, company: usize) -> Vec<usize> {
+    pub fn lineage(&self, company: usize) -> &[usize] {
+        &self.lineages[company]
+    }
+
+    fn compute_lineage(&self, company: usize) -> Vec<usize> {
         let mut out = vec![company];
         let mut cur = company;
         while let Some(p) = self.companies[cur]
@@ -323,7 +356,7 @@ impl Registry {
     pub fn regimes_for(&self, company: usize) -> (Vec<String>, bool) {
         let mut ids = BTreeSet::new();
         let mut covered = false;
-        for c in self.lineage(company) {
+        for &c in self.lineage(company) {
             for l in &self.companies[c].listing {
                 ids.insert(l.regime.clone());
                 if self.regimes.iter().any(|r| r.id == l.regime && r.covered) {
@@ -337,35 +370,34 @@ impl Registry {
     /// Who truly makes products of a brand: the OEM relation with the highest confidence,
     /// else the owner. Returns the company and how sure the relation is.
     pub fn maker_of_brand(&self, brand: usize) -> Option<(usize, f64, Option<&Oem>)> {
-        let b = &self.brands[brand];
-        self.maker_of_label(&b.name, self.company_index(&b.owner))
+        self.brand_makers[brand].map(|(c, conf, o)| (c, conf, o.map(|i| &self.oems[i])))
     }
 
     /// The same, for a label that is a company's own name (a company that sells others' products).
     pub fn maker_of_company_label(&self, company: usize) -> (usize, f64, Option<&Oem>) {
-        let c = &self.companies[company];
-        self.maker_of_label(&c.name, Some(company))
-            .unwrap_or((company, 1.0, None))
+        let (c, conf, o) = self.label_makers[company];
+        (c, conf, o.map(|i| &self.oems[i]))
     }
 
-    fn maker_of_label(
+    fn compute_maker(
         &self,
         label: &str,
         owner: Option<usize>,
-    ) -> Option<(usize, f64, Option<&Oem>)> {
+    ) -> Option<(usize, f64, Option<usize>)> {
         let key = normalize(label);
         let mut names: Vec<String> = vec![key];
         if let Some(o) = owner {
             names.push(normalize(&self.companies[o].name));
             names.push(normalize(&self.companies[o].id));
         }
-        let best = self
-            .oems
+        names.dedup();
+        let best = names
             .iter()
-            .filter(|o| names.contains(&normalize(&o.brand)))
-            .filter_map(|o| {
-                self.company_index(&o.manufacturer)
-                    .map(|c| (c, o.confidence, Some(o)))
+            .filter_map(|n| self.oem_by_brand.get(n))
+            .flatten()
+            .filter_map(|&i| {
+                self.company_index(&self.oems[i].manufacturer)
+                    .map(|c| (c, self.oems[i].confidence, Some(i)))
             })
             .max_by(|a, b| a.1.total_cmp(&b.1));
         match (best, owner) {
