@@ -35,7 +35,7 @@ impl Fields {
 
     /// Whether a field of this name would be kept.
     pub fn wants(&self, name: &str) -> bool {
-        self.wanted.as_ref().is_none_or(|w| w.contains(name))
+        self.wanted.as_ref().is_none_or(|w| w.contains(name)) || is_mac_field(name)
     }
 
     pub fn push(&mut self, name: &str, value: impl Into<String>) {
@@ -83,6 +83,15 @@ impl Fields {
     }
 }
 
+/// Fields whose name says they hold a MAC address (`xml.macAddress`, `json.params.mac`,
+/// `kv.MACAddress`, `xml.MAC`): the identification engine looks their values up in the OUI table.
+pub fn is_mac_field(name: &str) -> bool {
+    let last = name.rsplit(['.', '@']).next().unwrap_or(name);
+    last.eq_ignore_ascii_case("mac")
+        || last.eq_ignore_ascii_case("macaddress")
+        || last.eq_ignore_ascii_case("mac_address")
+}
+
 /// Extract every field of a response of the given kind.
 pub fn extract(kind: Kind, request: Option<&str>, response: &[u8]) -> Fields {
     extract_into(Fields::default(), kind, request, response)
@@ -105,6 +114,15 @@ pub fn extract_into(mut f: Fields, kind: Kind, request: Option<&str>, response: 
             body_fields(&mut f, kind, request, body);
             for scopes in f.get("xml.Scopes").to_vec() {
                 for s in scopes.split_whitespace() {
+                    f.push("scope", percent_decode(s));
+                }
+            }
+            if f.get("scope").is_empty() {
+                // Tools often print the scopes as text rather than the SOAP message.
+                for s in text
+                    .split_whitespace()
+                    .filter(|s| s.starts_with("onvif://"))
+                {
                     f.push("scope", percent_decode(s));
                 }
             }
@@ -169,13 +187,14 @@ fn http_like<'a>(f: &mut Fields, response: &'a [u8]) -> &'a [u8] {
     ]
     .iter()
     .any(|p| resp.len() >= p.len() && resp[..p.len()].eq_ignore_ascii_case(p));
-    if !starts_head {
+    // Captures often lose the status line and start at the first header.
+    if !starts_head && !starts_with_header(resp) {
         return response;
     }
     let (head, body) = split_head(resp);
     let head = String::from_utf8_lossy(head);
     let mut lines = head.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
-    if let Some(status) = lines.next() {
+    if starts_head && let Some(status) = lines.next() {
         f.push("status", status.trim());
     }
     f.push("headers", head.as_ref());
@@ -207,6 +226,58 @@ fn http_like<'a>(f: &mut Fields, response: &'a [u8]) -> &'a [u8] {
         push_header(f, n, v);
     }
     body
+}
+
+/// `Name: value` on the first line, with a token name: a head whose status line is missing.
+fn starts_with_header(resp: &[u8]) -> bool {
+    let line = resp.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let Some(colon) = line.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    // Only well-known header names count, so that `key: value` text bodies (JavaScript
+    // objects, YAML) are not mistaken for a head.
+    const KNOWN: &[&str] = &[
+        "server",
+        "date",
+        "content-type",
+        "content-length",
+        "connection",
+        "keep-alive",
+        "cache-control",
+        "pragma",
+        "www-authenticate",
+        "set-cookie",
+        "location",
+        "cseq",
+        "etag",
+        "last-modified",
+        "accept-ranges",
+        "transfer-encoding",
+        "x-frame-options",
+        "expires",
+        "public",
+        "allow",
+        "session",
+        "content-base",
+        "ext",
+        "st",
+        "usn",
+        "nt",
+        "nts",
+        "x-xss-protection",
+        "x-content-type-options",
+        "strict-transport-security",
+        "content-security-policy",
+        "p3p",
+        "vary",
+        "access-control-allow-origin",
+    ];
+    colon > 0
+        && line
+            .get(colon + 1)
+            .is_some_and(|&b| b == b' ' || b == b'\t')
+        && std::str::from_utf8(&line[..colon])
+            .is_ok_and(|name| KNOWN.iter().any(|k| k.eq_ignore_ascii_case(name)))
 }
 
 fn push_header(f: &mut Fields, name: String, value: String) {

@@ -64,6 +64,7 @@ pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]
             continue;
         }
         let (fields, hits) = db.matches(obs);
+        embedded_macs(db, obs, &fields, &mut claims, &mut evidence);
         for (field, text, named) in db.spotter.spot(&fields) {
             let fp = format!("name:{field}");
             let mut words = Vec::new();
@@ -308,6 +309,58 @@ fn note_oem(
                 o.source.as_str()
             }
         ));
+    }
+}
+
+/// Confidence of a realm that is a bare MAC address: several makers (Uniview among them) use
+/// the device's MAC as its authentication realm, but a 12-hex-digit realm could be anything.
+const REALM_MAC_CONFIDENCE: f64 = 0.5;
+
+/// MAC addresses inside answers (`<macAddress>`, `"mac":`, `MACAddress=`, a realm that is a
+/// MAC): looked up like a MAC observation.
+fn embedded_macs(
+    db: &Database,
+    obs: &Observation,
+    fields: &crate::Fields,
+    claims: &mut Claims,
+    evidence: &mut Vec<Evidence>,
+) {
+    let mut found: Vec<(String, String, f64)> = Vec::new();
+    for (name, values) in fields.iter() {
+        let confidence = if crate::fields::is_mac_field(name) {
+            OUI_CONFIDENCE
+        } else if name == "realm" {
+            REALM_MAC_CONFIDENCE
+        } else {
+            continue;
+        };
+        for v in values {
+            if let Some(mac) = crate::oui::normalize_mac(v)
+                && !found.iter().any(|(_, m, _)| *m == mac)
+            {
+                found.push((name.to_string(), mac, confidence));
+            }
+        }
+    }
+    for (field, mac, confidence) in found {
+        let Some(a) = db.oui.lookup(&mac) else {
+            continue;
+        };
+        let Some(c) = db.registry.company_for_ieee(&a.organization) else {
+            continue;
+        };
+        let fp = format!("oui:{}", a.prefix);
+        add_maker(claims, c, &fp, confidence);
+        evidence.push(Evidence {
+            observation: obs.id.clone(),
+            fingerprint: fp,
+            matched: mac,
+            field,
+            asserts: format!(
+                "manufacturer={} (nic={})",
+                db.registry.companies[c].name, a.organization
+            ),
+        });
     }
 }
 

@@ -67,6 +67,10 @@ pub struct Company {
     pub sources: Vec<String>,
     #[serde(default, alias = "listings")]
     pub listing: Vec<Listing>,
+    /// A manufacturer in its own right that also resells some products made by others: its
+    /// name on a device does not imply an OEM maker (the OEM relations are only noted).
+    #[serde(default)]
+    pub makes_own_products: bool,
     #[serde(default)]
     pub note: String,
 }
@@ -219,13 +223,26 @@ impl Registry {
         self.brand_makers = (0..self.brands.len())
             .map(|b| {
                 let brand = &self.brands[b];
-                self.compute_maker(&brand.name, self.company_index(&brand.owner))
+                let owner = self.company_index(&brand.owner);
+                match owner {
+                    Some(o)
+                        if self.companies[o].makes_own_products
+                            && !self.oem_by_brand.contains_key(&normalize(&brand.name)) =>
+                    {
+                        Some((o, 1.0, None))
+                    }
+                    _ => self.compute_maker(&brand.name, owner),
+                }
             })
             .collect();
         self.label_makers = (0..self.companies.len())
             .map(|c| {
-                self.compute_maker(&self.companies[c].name, Some(c))
-                    .unwrap_or((c, 1.0, None))
+                if self.companies[c].makes_own_products {
+                    (c, 1.0, None)
+                } else {
+                    self.compute_maker(&self.companies[c].name, Some(c))
+                        .unwrap_or((c, 1.0, None))
+                }
             })
             .collect();
         let regime_ids: BTreeSet<&str> = self.regimes.iter().map(|r| r.id.as_str()).collect();

@@ -268,3 +268,69 @@ fn conflicts_are_explained() {
         id.notes
     );
 }
+
+#[test]
+fn mac_address_inside_an_answer_counts() {
+    // Uniview cameras use their MAC address as the RTSP realm; 48EA63 is a Uniview prefix.
+    let rtsp = "RTSP/1.0 401 Unauthorized\r\nCSeq: 2\r\nWWW-Authenticate: Digest realm=\"48ea63000001\", nonce=\"5a0b\", stale=\"FALSE\"\r\n\r\n";
+    let id = db().identify(
+        "d",
+        &[obs(
+            0,
+            Kind::Rtsp,
+            "OPTIONS rtsp://127.0.0.1/ RTSP/1.0",
+            rtsp,
+        )],
+    );
+    assert!(
+        id.evidence.iter().any(|e| e.fingerprint == "oui:48EA63"),
+        "{:?}",
+        id.evidence
+    );
+    assert!(!id.covered);
+    let xml = "<DeviceInfo><macAddress>bc:ad:28:00:00:01</macAddress></DeviceInfo>";
+    check(
+        &[(Kind::Http, "GET /x HTTP/1.1", xml)],
+        Expect {
+            manufacturer: Some("Hikvision"),
+            brand: None,
+            covered: true,
+        },
+    );
+}
+
+#[test]
+fn a_head_without_its_status_line_is_still_read() {
+    let f = fingerprint::extract(
+        Kind::Http,
+        None,
+        b"Server: DNVRS-Webs\r\nContent-Type: text/html\r\n\r\n<html></html>",
+    );
+    assert_eq!(f.get("header.server"), ["DNVRS-Webs"]);
+    let f = fingerprint::extract(Kind::Http, None, b"web_version: \"3.0.51.170214\"");
+    assert!(
+        f.get("header.web_version").is_empty(),
+        "a JavaScript body is not a head"
+    );
+}
+
+#[test]
+fn a_maker_that_resells_some_oem_lines_is_not_its_oem() {
+    // Teledyne FLIR sold some Dahua-made recorders, but its own name on a device does not make
+    // the device Dahua's.
+    let scopes =
+        "onvif://www.onvif.org/name/FLIR onvif://www.onvif.org/manufacturer/FLIR%20Systems";
+    let id = check(
+        &[(Kind::WsDiscovery, "", scopes)],
+        Expect {
+            manufacturer: Some("Teledyne FLIR"),
+            brand: None,
+            covered: false,
+        },
+    );
+    assert!(
+        id.notes.iter().all(|n| !n.contains("Dahua")),
+        "{:?}",
+        id.notes
+    );
+}
