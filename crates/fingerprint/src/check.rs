@@ -30,15 +30,15 @@ pub fn check(db: &Database) -> Vec<Problem> {
             let Some((kind, fields)) = example_fields(fp, ex, &mut problems, &label) else {
                 continue;
             };
-            let hit = fields
-                .get(&fp.field)
-                .iter()
-                .find_map(|v| fp.check(v, &fields));
+            let hit = first_hit(fp, &fp.fields, &fields);
             let Some(hit) = hit else {
                 problems.push(Problem::new(
                     &fp.file,
                     &label,
-                    format!("does not match its own pattern on field `{}`", fp.field),
+                    format!(
+                        "does not match its own pattern on field `{}`",
+                        fp.fields.join("|")
+                    ),
                 ));
                 continue;
             };
@@ -56,13 +56,18 @@ pub fn check(db: &Database) -> Vec<Problem> {
                 ));
             }
             for earlier in &db.fingerprints[..i] {
-                if earlier.field != fp.field || !earlier.kinds.contains(&kind) {
+                if !earlier.kinds.contains(&kind)
+                    || !earlier.fields.iter().any(|f| fp.fields.contains(f))
+                {
                     continue;
                 }
-                if let Some(other) = fields
-                    .get(&fp.field)
+                let shared: Vec<String> = earlier
+                    .fields
                     .iter()
-                    .find_map(|v| earlier.check(v, &fields))
+                    .filter(|f| fp.fields.contains(f))
+                    .cloned()
+                    .collect();
+                if let Some(other) = first_hit(earlier, &shared, &fields)
                     && let Some(what) = contradiction(db, &hit, &other)
                 {
                     problems.push(Problem::new(
@@ -78,6 +83,16 @@ pub fn check(db: &Database) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// The first hit of `fp` on any value of the given fields.
+fn first_hit<'a>(fp: &'a Fingerprint, on: &[String], fields: &Fields) -> Option<Hit<'a>> {
+    on.iter().find_map(|name| {
+        fields
+            .get(name)
+            .iter()
+            .find_map(|v| fp.check(name, v, fields))
+    })
 }
 
 fn show(m: &BTreeMap<String, String>) -> String {
@@ -116,16 +131,25 @@ fn example_fields(
                 return None;
             }
             let mut f = Fields::default();
-            f.push(&fp.field, v.clone());
+            let field = ex.field.as_deref().unwrap_or(&fp.fields[0]);
+            if !fp.fields.iter().any(|f| f == field) {
+                problems.push(Problem::new(
+                    &fp.file,
+                    label,
+                    format!("example field `{field}` is not one of the entry's fields"),
+                ));
+                return None;
+            }
+            f.push(field, v.clone());
             Some((kind, f))
         }
         (None, Some(r)) => {
             let f = crate::fields::extract(kind, ex.request.as_deref(), r.as_bytes());
-            if f.get(&fp.field).is_empty() {
+            if fp.fields.iter().all(|name| f.get(name).is_empty()) {
                 problems.push(Problem::new(
                     &fp.file,
                     label,
-                    format!("response yields no `{}` field", fp.field),
+                    format!("response yields no `{}` field", fp.fields.join("|")),
                 ));
                 return None;
             }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 pub(crate) struct EntryToml {
     pub id: String,
     pub kinds: Vec<String>,
-    pub field: String,
+    pub field: OneOrMany,
     pub pattern: String,
     #[serde(default)]
     pub description: String,
@@ -38,6 +38,23 @@ pub(crate) struct EntryToml {
     pub _note: String,
 }
 
+/// `field = "title"` or `field = ["title", "realm"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CondToml {
@@ -56,6 +73,9 @@ pub struct Example {
     pub request: Option<String>,
     #[serde(default)]
     pub kind: Option<String>,
+    /// For `value` examples of an entry with several fields: which field the value is from.
+    #[serde(default)]
+    pub field: Option<String>,
     #[serde(default)]
     pub source: String,
     #[serde(flatten)]
@@ -92,7 +112,8 @@ pub struct Fingerprint {
     pub id: String,
     pub file: String,
     pub kinds: Vec<Kind>,
-    pub field: String,
+    /// The fields it matches on (any of them).
+    pub fields: Vec<String>,
     pub pattern: Regex,
     pub description: String,
     pub manufacturer: Option<String>,
@@ -111,6 +132,8 @@ pub struct Fingerprint {
 #[derive(Debug, Clone)]
 pub struct Hit<'a> {
     pub fingerprint: &'a Fingerprint,
+    /// The field whose value matched.
+    pub field: String,
     pub matched: String,
     pub manufacturer: Option<String>,
     pub brand: Option<String>,
@@ -131,6 +154,10 @@ impl Fingerprint {
             problems.push(Problem::new(file, &e.id, msg));
             ok = false;
         };
+        let fields = e.field.into_vec();
+        if fields.is_empty() {
+            bad("`field` is empty".into());
+        }
         let mut kinds = Vec::new();
         for k in &e.kinds {
             match k.parse::<Kind>() {
@@ -211,7 +238,7 @@ impl Fingerprint {
             id: e.id,
             file: file.to_string(),
             kinds,
-            field: e.field,
+            fields,
             pattern,
             description: e.description,
             manufacturer: e.manufacturer,
@@ -227,7 +254,7 @@ impl Fingerprint {
     }
 
     /// Match one value (and the `also` conditions against the observation's other fields).
-    pub fn check<'a>(&'a self, value: &str, fields: &Fields) -> Option<Hit<'a>> {
+    pub fn check<'a>(&'a self, field: &str, value: &str, fields: &Fields) -> Option<Hit<'a>> {
         let caps = self.pattern.captures(value)?;
         for (field, re) in &self.also {
             if !fields.get(field).iter().any(|v| re.is_match(v)) {
@@ -250,6 +277,7 @@ impl Fingerprint {
         let render = |tpl: &Option<String>| tpl.as_deref().and_then(|t| render(t, &captures));
         Some(Hit {
             fingerprint: self,
+            field: field.to_string(),
             matched: truncate(matched, 200),
             manufacturer: render(&self.manufacturer),
             brand: render(&self.brand),
@@ -312,7 +340,9 @@ pub(crate) struct Group {
 pub(crate) fn build_groups(fps: &[Fingerprint]) -> HashMap<String, Group> {
     let mut by_field: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, fp) in fps.iter().enumerate() {
-        by_field.entry(fp.field.clone()).or_default().push(i);
+        for field in &fp.fields {
+            by_field.entry(field.clone()).or_default().push(i);
+        }
     }
     by_field
         .into_iter()

@@ -90,7 +90,7 @@ pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]
                 observation: obs.id.clone(),
                 fingerprint: hit.fingerprint.id.clone(),
                 matched: hit.matched.clone(),
-                field: hit.fingerprint.field.clone(),
+                field: hit.field.clone(),
                 asserts,
             };
             if !evidence.iter().any(|e| {

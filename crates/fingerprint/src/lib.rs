@@ -185,7 +185,7 @@ impl Database {
                     if !fp.kinds.contains(&kind) {
                         continue;
                     }
-                    if let Some(hit) = fp.check(value, fields) {
+                    if let Some(hit) = fp.check(name, value, fields) {
                         hits.push(hit);
                     }
                 }

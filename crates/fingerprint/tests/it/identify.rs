@@ -334,3 +334,29 @@ fn a_maker_that_resells_some_oem_lines_is_not_its_oem() {
         id.notes
     );
 }
+
+#[test]
+fn model_formats_are_recognised_in_any_identifying_field() {
+    // A Hikvision model as an HTTP realm (older firmware), and a serial number that must not
+    // be taken for a model.
+    let http =
+        "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"DS-2CD2042WD\"\r\n\r\n";
+    let id = check(
+        &[(Kind::Http, "GET / HTTP/1.1", http)],
+        Expect {
+            manufacturer: Some("Hikvision"),
+            brand: None,
+            covered: true,
+        },
+    );
+    assert_eq!(id.model.as_deref(), Some("DS-2CD2042WD"));
+    let serial = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"DS-2CD2143G0-I20180829AAWRC46851082\"\r\n\r\n";
+    let id = db().identify("d", &[obs(0, Kind::Http, "GET / HTTP/1.1", serial)]);
+    assert!(
+        id.evidence
+            .iter()
+            .all(|e| !e.fingerprint.starts_with("model.")),
+        "{:?}",
+        id.evidence
+    );
+}
