@@ -48,6 +48,95 @@ pub enum Command {
     },
     /// Show the vendor registry: companies, legal entities, brands, OEM relations, regimes.
     Vendors(VendorsArgs),
+    /// Scan explicit targets: TCP sweep, read-only protocol probes, identification.
+    ///
+    /// Targets are required: addresses, CIDRs (10.1.0.0/24), ranges (10.1.0.1-10.1.0.50 or
+    /// 10.1.0.1-50), hostnames or @file (one spec per line). sightline never scans by default.
+    /// What each probe sends is documented in ARCHITECTURE.md: no passwords are tried, no
+    /// exploits sent, nothing written.
+    Scan(ScanArgs),
+    /// The simulated estate: fake devices on loopback addresses replaying real answers.
+    Lab {
+        #[command(subcommand)]
+        command: LabCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabCommand {
+    /// Serve an estate until Ctrl-C, writing the truth (address -> maker) to a file.
+    Serve(LabServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LabServeArgs {
+    /// Number of fake devices.
+    #[arg(long, default_value_t = 50)]
+    pub devices: usize,
+    /// Where they live: a network inside 127.0.0.0/8.
+    #[arg(long, default_value = "127.70.0.0/16")]
+    pub net: ipnet::Ipv4Net,
+    /// Seed: the same seed lays out the same estate.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write the truth (one JSON line per device: address, manufacturer, brand, covered) here.
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+    /// Share of devices that misbehave (slow, tarpit, garbage, reset, huge headers, TLS only).
+    #[arg(long, default_value_t = 0.03)]
+    pub misbehaving: f64,
+    /// Start, write the truth, then stop after this many seconds (default: until Ctrl-C).
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// What to scan (required): 10.1.0.0/24, 10.1.0.1-50, host.example, @targets.txt ...
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Addresses or ranges to leave out (same forms as targets).
+    #[arg(long, value_name = "TARGET")]
+    pub exclude: Vec<String>,
+    /// Ports to sweep, e.g. 80,443,554,8000-8010 (default: the surveillance/network set).
+    #[arg(long, short)]
+    pub ports: Option<String>,
+    /// Most connection attempts per second, all hosts together.
+    #[arg(long, default_value_t = 20_000)]
+    pub rate: u32,
+    /// Hosts scanned at once (lowered to fit the open-files limit).
+    #[arg(long, default_value_t = 512)]
+    pub concurrency: usize,
+    /// Connections to one host at once (politeness towards fragile devices).
+    #[arg(long, default_value_t = 6)]
+    pub per_host: usize,
+    /// Connect timeout of the sweep, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    pub timeout: u64,
+    /// Read deadline of each probe exchange, in milliseconds.
+    #[arg(long, default_value_t = 2500)]
+    pub read_timeout: u64,
+    /// Only GET / (and the first answer on other protocols): no vendor API or ONVIF follow-ups.
+    #[arg(long)]
+    pub no_follow_ups: bool,
+    /// Also run UDP discovery (WS-Discovery, SSDP, SADP, DHIP), unicast to the targets and,
+    /// with --interface, multicast on that interface's segment.
+    #[arg(long)]
+    pub discover: bool,
+    /// Local IPv4 address of the interface to multicast discovery probes from.
+    #[arg(long, value_name = "ADDRESS")]
+    pub interface: Option<std::net::Ipv4Addr>,
+    /// How long to wait for discovery replies, in milliseconds.
+    #[arg(long, default_value_t = 1500)]
+    pub discover_window: u64,
+    /// Output format; defaults to `table` on a terminal and `jsonl` otherwise.
+    #[arg(long, short)]
+    pub format: Option<Format>,
+    /// Hide the progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

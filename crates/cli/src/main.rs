@@ -4,6 +4,8 @@
 mod args;
 mod identify;
 mod input;
+mod lab_cmd;
+mod scan_cmd;
 mod table;
 mod vendors;
 
@@ -35,6 +37,10 @@ fn main() -> StdExitCode {
             FingerprintCommand::Stats(a) => identify::stats(&a),
         },
         Command::Vendors(a) => vendors::run(&a),
+        Command::Scan(a) => scan_cmd::run(a),
+        Command::Lab { command } => match command {
+            args::LabCommand::Serve(a) => lab_cmd::serve(a),
+        },
     };
     match result {
         Ok(code) => StdExitCode::from(code as u8),

@@ -129,7 +129,7 @@ fn from_text(f: &mut Fields, text: &str) {
 }
 
 /// Split a distinguished name in any of the common text forms into (attribute, value) pairs.
-pub(crate) fn parse_dn(dn: &str) -> Vec<(String, String)> {
+pub fn parse_dn(dn: &str) -> Vec<(String, String)> {
     let parts: Vec<String> = if dn.starts_with('/') {
         dn.split('/')
             .filter(|p| !p.is_empty())

@@ -1,0 +1,263 @@
+//! `sightline scan`: targets in, one identified host per line out, progress on stderr.
+
+use crate::args::{Format, ScanArgs};
+use crate::identify::{IdentityJson, identity_json, load_db};
+use crate::{ExitCode, table};
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use model::{Identity, Observation, ObservationRecord};
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// One scanned host as written by `--format jsonl`.
+#[derive(serde::Serialize)]
+struct HostJson<'a> {
+    address: String,
+    ports: &'a [u16],
+    #[serde(flatten)]
+    identity: IdentityJson<'a>,
+    /// The answers, in `identify`'s input format, so `identify` can re-run on them.
+    observations: Vec<ObservationRecord>,
+}
+
+fn record(o: &Observation) -> ObservationRecord {
+    use base64::Engine as _;
+    let (response, response_base64) = match std::str::from_utf8(&o.response) {
+        Ok(t) if !t.contains('\0') => (Some(t.to_string()), None),
+        _ => (
+            None,
+            Some(base64::engine::general_purpose::STANDARD.encode(&o.response)),
+        ),
+    };
+    ObservationRecord {
+        id: Some(o.id.clone()),
+        device: Some(o.device.clone()),
+        kind: o.kind.to_string(),
+        address: o.address.clone(),
+        port: o.port,
+        request: o.request.clone(),
+        response,
+        response_base64,
+        time: o.time.clone(),
+        truth: None,
+        source: None,
+    }
+}
+
+pub fn run(a: ScanArgs) -> Result<ExitCode> {
+    let targets = scan::Targets::parse(&a.targets, &a.exclude)?;
+    let ports = match &a.ports {
+        Some(p) => scan::ports::parse(p).map_err(anyhow::Error::msg)?,
+        None => scan::ports::default_ports(),
+    };
+    if a.concurrency == 0 || a.per_host == 0 {
+        bail!("--concurrency and --per-host must be at least 1");
+    }
+    let mut cfg = scan::ScanConfig {
+        ports,
+        sweep_timeout: Duration::from_millis(a.timeout.max(10)),
+        cx: scan::probe::Cx {
+            connect_timeout: Duration::from_millis(a.timeout.max(10)),
+            read_timeout: Duration::from_millis(a.read_timeout.max(50)),
+            follow_ups: !a.no_follow_ups,
+            ..scan::probe::Cx::default()
+        },
+        host_concurrency: a.concurrency,
+        per_host: a.per_host,
+        rate: NonZeroU32::new(a.rate),
+    };
+    let nofile = cfg.fit_to_open_files();
+    tracing::info!(
+        nofile,
+        concurrency = cfg.host_concurrency,
+        "Open-files limit"
+    );
+    let format = a.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Jsonl
+    });
+    let db = load_db(a.data.data.as_deref())?;
+    let total = targets.len() as u64;
+    let show_progress = !a.no_progress && std::io::stderr().is_terminal();
+    let bar = if show_progress {
+        ProgressBar::new(total)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} hosts  {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut rows = Vec::new();
+    let mut stats = Stats::default();
+    let summary = rt.block_on(async {
+        let cancel = CancellationToken::new();
+        let on_ctrl_c = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_ctrl_c.cancel();
+            }
+        });
+        // Discovery first, so its answers join the TCP answers of the same host.
+        let mut discovered: BTreeMap<IpAddr, Vec<Observation>> = BTreeMap::new();
+        if a.discover {
+            let unicast: Vec<IpAddr> = if targets.len() <= 65_536 {
+                targets.iter().collect()
+            } else {
+                Vec::new()
+            };
+            let dcfg = scan::discover::DiscoverConfig {
+                protocols: scan::discover::Protocol::ALL.to_vec(),
+                multicast_interface: a.interface,
+                unicast,
+                window: Duration::from_millis(a.discover_window),
+            };
+            bar.set_message("UDP discovery");
+            for o in scan::discover::discover(&dcfg).await {
+                if let Some(ip) = o
+                    .address
+                    .as_deref()
+                    .or(Some(o.device.as_str()))
+                    .and_then(|s| s.parse::<IpAddr>().ok())
+                {
+                    discovered.entry(ip).or_default().push(o);
+                }
+            }
+        }
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+        let scan_cancel = cancel.clone();
+        let cfg2 = cfg.clone();
+        let engine =
+            tokio::spawn(async move { scan::scan(&targets, &cfg2, tx, scan_cancel).await });
+        while let Some(scan::Event::HostDone(mut host)) = rx.recv().await {
+            bar.inc(1);
+            stats.open_ports += host.open_ports.len();
+            if let Some(extra) = discovered.remove(&host.address) {
+                host.observations.extend(extra);
+            }
+            if host.observations.is_empty() && host.open_ports.is_empty() {
+                continue;
+            }
+            let id = db.identify(&host.address.to_string(), &host.observations);
+            stats.count(&id);
+            emit(
+                &mut out,
+                &mut rows,
+                format,
+                &host.address.to_string(),
+                &host.open_ports,
+                &id,
+                &host.observations,
+            )?;
+            bar.set_message(stats.message());
+        }
+        // Hosts that answered discovery but had no open TCP port.
+        for (ip, obs) in discovered {
+            let id = db.identify(&ip.to_string(), &obs);
+            stats.count(&id);
+            emit(&mut out, &mut rows, format, &ip.to_string(), &[], &id, &obs)?;
+        }
+        let summary = engine.await.context("the scan engine failed")?;
+        Ok::<_, anyhow::Error>(summary)
+    })?;
+    bar.finish_and_clear();
+    if format == Format::Table {
+        let headers = [
+            "ADDRESS",
+            "PORTS",
+            "MANUFACTURER",
+            "BRAND",
+            "MODEL",
+            "CLASS",
+            "FIRMWARE",
+            "COVERED",
+            "CONF",
+            "EVIDENCE",
+        ];
+        out.write_all(table::render(&headers, &rows, 36).as_bytes())?;
+    }
+    out.flush().context("cannot write results")?;
+    eprintln!(
+        "{} hosts scanned in {:.1} s: {} responsive, {} open ports, {} identified, {} covered{}",
+        summary.hosts_scanned,
+        summary.elapsed.as_secs_f64(),
+        stats.responsive,
+        stats.open_ports,
+        stats.identified,
+        stats.covered,
+        if summary.cancelled {
+            " (stopped early by Ctrl-C: results above are what was found)"
+        } else {
+            ""
+        }
+    );
+    Ok(ExitCode::Clean)
+}
+
+#[derive(Default)]
+struct Stats {
+    responsive: usize,
+    open_ports: usize,
+    identified: usize,
+    covered: usize,
+}
+
+impl Stats {
+    fn count(&mut self, id: &Identity) {
+        self.responsive += 1;
+        self.identified += usize::from(id.manufacturer.is_some());
+        self.covered += usize::from(id.covered);
+    }
+
+    fn message(&self) -> String {
+        format!(
+            "{} open ports, {} identified, {} covered",
+            self.open_ports, self.identified, self.covered
+        )
+    }
+}
+
+fn emit(
+    out: &mut impl Write,
+    rows: &mut Vec<Vec<String>>,
+    format: Format,
+    address: &str,
+    ports: &[u16],
+    id: &Identity,
+    obs: &[Observation],
+) -> Result<()> {
+    match format {
+        Format::Jsonl => {
+            let host = HostJson {
+                address: address.to_string(),
+                ports,
+                identity: identity_json(id),
+                observations: obs.iter().map(record).collect(),
+            };
+            serde_json::to_writer(&mut *out, &host)?;
+            out.write_all(b"\n")?;
+        }
+        Format::Table => {
+            let mut row = crate::identify::table_row(id);
+            row[0] = address.to_string();
+            let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+            row.insert(1, ports.join(","));
+            rows.push(row);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! Laying out an estate: which persona lives on which loopback address, reproducibly from a
+//! seed, and the truth file that records it.
+
+use crate::Rng;
+use crate::persona::{Behaviour, Persona, Truth};
+use ipnet::Ipv4Net;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+
+#[derive(Clone, Debug)]
+pub struct EstateConfig {
+    pub devices: usize,
+    /// Where the devices live; must be inside 127.0.0.0/8.
+    pub net: Ipv4Net,
+    pub seed: u64,
+    /// Share of devices that misbehave (0..1).
+    pub misbehaving: f64,
+}
+
+impl Default for EstateConfig {
+    fn default() -> EstateConfig {
+        EstateConfig {
+            devices: 50,
+            net: "127.70.0.0/24".parse().expect("valid net"),
+            seed: 1,
+            misbehaving: 0.03,
+        }
+    }
+}
+
+/// One device of the estate.
+#[derive(Clone, Debug, Serialize)]
+pub struct Placement {
+    pub address: Ipv4Addr,
+    /// Index into the catalog.
+    #[serde(skip)]
+    pub persona: usize,
+}
+
+/// One line of the truth file.
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthLine<'a> {
+    pub address: String,
+    pub persona: &'a str,
+    pub behaviour: Behaviour,
+    #[serde(flatten)]
+    pub truth: &'a Truth,
+    pub ports: Vec<u16>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PlanError {
+    #[error("{0} is not inside 127.0.0.0/8: the lab only lives on loopback addresses")]
+    NotLoopback(Ipv4Net),
+    #[error("{net} has {room} usable addresses, fewer than the {want} devices asked for")]
+    TooSmall {
+        net: Ipv4Net,
+        room: u64,
+        want: usize,
+    },
+    #[error("the persona catalog is empty")]
+    NoPersonas,
+}
+
+/// Place `cfg.devices` devices on distinct addresses of `cfg.net`.
+pub fn plan(cfg: &EstateConfig, catalog: &[Persona]) -> Result<Vec<Placement>, PlanError> {
+    let loopback: Ipv4Net = "127.0.0.0/8".parse().expect("valid net");
+    if !loopback.contains(&cfg.net) {
+        return Err(PlanError::NotLoopback(cfg.net));
+    }
+    let first = u32::from(cfg.net.network()) + 1;
+    let last = u32::from(cfg.net.broadcast()).saturating_sub(1);
+    let room = u64::from(last.saturating_sub(first)) + 1;
+    if (cfg.devices as u64) > room || last < first {
+        return Err(PlanError::TooSmall {
+            net: cfg.net,
+            room,
+            want: cfg.devices,
+        });
+    }
+    let normal: Vec<usize> = (0..catalog.len())
+        .filter(|&i| catalog[i].behaviour == Behaviour::Normal)
+        .collect();
+    let odd: Vec<usize> = (0..catalog.len())
+        .filter(|&i| {
+            catalog[i].behaviour != Behaviour::Normal || catalog[i].id.starts_with("misbehaving")
+        })
+        .collect();
+    if normal.is_empty() {
+        return Err(PlanError::NoPersonas);
+    }
+    let mut rng = Rng::new(cfg.seed);
+    let mut used = BTreeSet::new();
+    let mut out = Vec::with_capacity(cfg.devices);
+    while out.len() < cfg.devices {
+        let addr = first + rng.below(room) as u32;
+        if !used.insert(addr) {
+            continue;
+        }
+        let misbehave = !odd.is_empty() && (rng.below(10_000) as f64) < cfg.misbehaving * 10_000.0;
+        let persona = if misbehave {
+            odd[rng.below(odd.len() as u64) as usize]
+        } else {
+            normal[rng.below(normal.len() as u64) as usize]
+        };
+        out.push(Placement {
+            address: Ipv4Addr::from(addr),
+            persona,
+        });
+    }
+    out.sort_by_key(|p| p.address);
+    Ok(out)
+}
+
+/// The truth file: one JSON line per device.
+pub fn truth_jsonl(placements: &[Placement], catalog: &[Persona]) -> String {
+    let mut s = String::new();
+    for p in placements {
+        let persona = &catalog[p.persona];
+        let line = TruthLine {
+            address: p.address.to_string(),
+            persona: &persona.id,
+            behaviour: persona.behaviour,
+            truth: &persona.truth,
+            ports: persona.services.iter().map(|s| s.port).collect(),
+        };
+        s.push_str(&serde_json::to_string(&line).unwrap_or_default());
+        s.push('\n');
+    }
+    s
+}

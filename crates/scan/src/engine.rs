@@ -1,0 +1,205 @@
+//! The scan engine: owns concurrency, timeouts, the global rate limit and cancellation.
+//! Hosts are scanned with bounded concurrency; within a host, ports are swept with a small
+//! per-host limit (politeness: one fragile camera never sees more than `per_host` connections
+//! at once) and open ports are probed one after another. Every task is awaited by its owner
+//! and the event channel is bounded.
+
+use crate::probe::{self, Cx, ProbeOutcome};
+use crate::targets::Targets;
+use futures::StreamExt;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use model::Observation;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, timeout};
+use tokio_util::sync::CancellationToken;
+
+/// Everything the engine needs; built from validated CLI arguments.
+#[derive(Clone, Debug)]
+pub struct ScanConfig {
+    pub ports: Vec<u16>,
+    /// Connect timeout of the sweep (open/closed test).
+    pub sweep_timeout: Duration,
+    /// Limits of the probes on open ports.
+    pub cx: Cx,
+    /// Hosts scanned at once.
+    pub host_concurrency: usize,
+    /// Connections to one host at once.
+    pub per_host: usize,
+    /// Most connection attempts per second, all hosts together.
+    pub rate: Option<NonZeroU32>,
+}
+
+impl Default for ScanConfig {
+    fn default() -> ScanConfig {
+        ScanConfig {
+            ports: crate::ports::default_ports(),
+            sweep_timeout: Duration::from_millis(1000),
+            cx: Cx::default(),
+            host_concurrency: 512,
+            per_host: 6,
+            rate: NonZeroU32::new(20_000),
+        }
+    }
+}
+
+impl ScanConfig {
+    /// Raise the soft open-files limit as far as the hard limit allows and keep total
+    /// concurrency under it. Returns the limit in force.
+    pub fn fit_to_open_files(&mut self) -> u64 {
+        let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+        // Room for the process's own files, and the probes' second connection per host.
+        let budget = limit.saturating_sub(256).max(16) as usize;
+        let per_host = self.per_host.max(1);
+        if self.host_concurrency * per_host > budget {
+            self.host_concurrency = (budget / per_host).max(1);
+        }
+        limit
+    }
+}
+
+/// What was found on one host.
+#[derive(Clone, Debug)]
+pub struct HostResult {
+    pub address: IpAddr,
+    pub open_ports: Vec<u16>,
+    pub outcomes: Vec<ProbeOutcome>,
+    /// The answers, as observations (device = the address).
+    pub observations: Vec<Observation>,
+    pub elapsed: Duration,
+}
+
+/// Progress and results, in the order they happen.
+#[derive(Debug)]
+pub enum Event {
+    /// A host's sweep and probes are done (also sent for hosts with no open port).
+    HostDone(HostResult),
+}
+
+/// Totals at the end of a scan.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    pub hosts_scanned: usize,
+    pub hosts_up: usize,
+    pub open_ports: usize,
+    pub cancelled: bool,
+    pub elapsed: Duration,
+}
+
+/// Scan every target; results go to `events` as hosts finish. Stops early (keeping what was
+/// found) when `cancel` fires.
+pub async fn scan(
+    targets: &Targets,
+    cfg: &ScanConfig,
+    events: mpsc::Sender<Event>,
+    cancel: CancellationToken,
+) -> Summary {
+    let started = Instant::now();
+    let limiter: Option<Arc<DefaultDirectRateLimiter>> = cfg
+        .rate
+        .map(|r| Arc::new(RateLimiter::direct(Quota::per_second(r))));
+    let scanned = AtomicUsize::new(0);
+    let up = AtomicUsize::new(0);
+    let open = AtomicUsize::new(0);
+    let hosts = futures::stream::iter(targets.iter())
+        .take_until(cancel.clone().cancelled_owned())
+        .map(|ip| {
+            let limiter = limiter.clone();
+            let cancel = cancel.clone();
+            async move { scan_host(ip, cfg, limiter.as_deref(), &cancel).await }
+        })
+        .buffer_unordered(cfg.host_concurrency.max(1));
+    futures::pin_mut!(hosts);
+    while let Some(result) = hosts.next().await {
+        scanned.fetch_add(1, Ordering::Relaxed);
+        if !result.open_ports.is_empty() {
+            up.fetch_add(1, Ordering::Relaxed);
+            open.fetch_add(result.open_ports.len(), Ordering::Relaxed);
+        }
+        if events.send(Event::HostDone(result)).await.is_err() {
+            break;
+        }
+    }
+    Summary {
+        hosts_scanned: scanned.into_inner(),
+        hosts_up: up.into_inner(),
+        open_ports: open.into_inner(),
+        cancelled: cancel.is_cancelled(),
+        elapsed: started.elapsed(),
+    }
+}
+
+async fn scan_host(
+    ip: IpAddr,
+    cfg: &ScanConfig,
+    limiter: Option<&DefaultDirectRateLimiter>,
+    cancel: &CancellationToken,
+) -> HostResult {
+    let started = Instant::now();
+    let sweep = futures::stream::iter(cfg.ports.iter().copied())
+        .map(|port| async move {
+            if let Some(l) = limiter {
+                l.until_ready().await;
+            }
+            is_open(SocketAddr::new(ip, port), cfg.sweep_timeout)
+                .await
+                .then_some(port)
+        })
+        .buffer_unordered(cfg.per_host.max(1));
+    let mut open_ports: Vec<u16> = sweep.filter_map(|p| async move { p }).collect().await;
+    open_ports.sort_unstable();
+    let mut outcomes = Vec::new();
+    for &port in &open_ports {
+        if cancel.is_cancelled() {
+            break;
+        }
+        let first = crate::ports::first_probe(port);
+        outcomes.extend(probe::run(&cfg.cx, SocketAddr::new(ip, port), first).await);
+    }
+    let observations = to_observations(ip, &outcomes);
+    HostResult {
+        address: ip,
+        open_ports,
+        outcomes,
+        observations,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// TCP connect test. The socket is closed with a reset (linger 0) so that thousands of
+/// sweeps leave no TIME_WAIT sockets behind to exhaust ephemeral ports.
+async fn is_open(addr: SocketAddr, t: Duration) -> bool {
+    match timeout(t, TcpStream::connect(addr)).await {
+        Ok(Ok(stream)) => {
+            let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Number the answers of one host as observations in the identify input shape.
+pub fn to_observations(ip: IpAddr, outcomes: &[ProbeOutcome]) -> Vec<Observation> {
+    let device = ip.to_string();
+    let mut out = Vec::new();
+    for o in outcomes {
+        for a in &o.answers {
+            out.push(Observation {
+                id: format!("{device}:{}/{}#{}", a.port, a.kind, out.len() + 1),
+                device: device.clone(),
+                kind: a.kind,
+                address: Some(device.clone()),
+                port: Some(a.port),
+                request: (!a.request.is_empty()).then(|| a.request.clone()),
+                response: a.response.clone(),
+                time: None,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,278 @@
+//! HTTP probe. Port: any web port (80, 8080, 81, 8899 ... and after TLS on 443/8443).
+//! Transport: TCP (or a TLS stream from `tls`), HTTP/1.1 with `Connection: close`.
+//! Sends: `GET /`; then, only when the first answer hints at the platform, a few read-only
+//! follow-ups: Hikvision `GET /ISAPI/System/deviceInfo`, Dahua
+//! `GET /cgi-bin/magicBox.cgi?action=getSystemInfo`, and ONVIF `GetSystemDateAndTime` (a
+//! PRE_AUTH call) and `GetDeviceInformation` (SOAP POST to /onvif/device_service, no
+//! credentials). Never sends credentials, never writes.
+//! Reads: status line, headers and body (bounded), kept verbatim.
+//! Spec: RFC 9112; ONVIF Core Specification (device service); vendor APIs from public docs.
+//!
+//! Parsing is deliberately our own (see ../shared/reference/crates.md: hyper and reqwest reject
+//! many real camera answers: `Server : x`, obs-fold, duplicate Content-Length, truncated bodies).
+
+use super::io::{self, http_complete};
+use super::{Answer, Cx, ProbeKind, ProbeOutcome, Status};
+use std::net::SocketAddr;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::time::Instant;
+
+pub const USER_AGENT: &str = "sightline/0.1 (inventory scan; read-only, no login attempts)";
+
+/// A parsed HTTP answer head: enough to choose follow-ups and a status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Head {
+    pub version: String,
+    pub code: u16,
+    pub headers: Vec<(String, String)>,
+    pub body_start: usize,
+}
+
+impl Head {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("not an HTTP answer")]
+    NotHttp,
+    #[error("answer head incomplete")]
+    Incomplete,
+}
+
+/// Build a request. `body` makes it a POST with that content type.
+pub fn request(host: &str, method: &str, path: &str, body: Option<(&str, &str)>) -> Vec<u8> {
+    let mut r = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\nConnection: close\r\n"
+    );
+    if let Some((ctype, b)) = body {
+        r.push_str(&format!(
+            "Content-Type: {ctype}\r\nContent-Length: {}\r\n\r\n{b}",
+            b.len()
+        ));
+    } else {
+        r.push_str("\r\n");
+    }
+    r.into_bytes()
+}
+
+/// Parse the head of an HTTP (or RTSP) answer. Total: any bytes give a head or an error.
+/// Lenient like devices need (httparse with every leniency, then our own line split).
+pub fn parse(bytes: &[u8]) -> Result<Head, ParseError> {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let b = &bytes[start..];
+    if !(b.starts_with(b"HTTP/") || b.starts_with(b"RTSP/")) {
+        return Err(ParseError::NotHttp);
+    }
+    let end = io::find(b, b"\r\n\r\n")
+        .map(|i| i + 4)
+        .or_else(|| io::find(b, b"\n\n").map(|i| i + 2))
+        .ok_or(ParseError::Incomplete)?;
+    let head = String::from_utf8_lossy(&b[..end]);
+    let mut lines = head.lines();
+    let status = lines.next().unwrap_or("");
+    let mut parts = status.split_whitespace();
+    let version = parts.next().unwrap_or("").to_string();
+    let code = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .filter(|(n, _)| !n.is_empty())
+        .collect();
+    Ok(Head {
+        version,
+        code,
+        headers,
+        body_start: start + end,
+    })
+}
+
+/// Which follow-ups the first answer suggests.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Hints {
+    pub hikvision: bool,
+    pub dahua: bool,
+    pub onvif: bool,
+}
+
+pub fn hints(answer: &[u8], port: u16) -> Hints {
+    let text = String::from_utf8_lossy(&answer[..answer.len().min(64 * 1024)]).to_ascii_lowercase();
+    let hikvision = [
+        "webs",
+        "app-webs",
+        "hikvision",
+        "doc/page/login.asp",
+        "/doc/",
+        "realm=\"ds-",
+        "isapi",
+    ]
+    .iter()
+    .any(|s| text.contains(s));
+    let dahua = [
+        "jsbase",
+        "web service",
+        "cp=cao psa our",
+        "realm=\"login to",
+        "dhwebclientplugin",
+        "baseproj",
+        "magicbox",
+    ]
+    .iter()
+    .any(|s| text.contains(s));
+    // ONVIF lives on the main web port; ask there and where cameras usually put it.
+    let onvif = matches!(port, 80 | 8080 | 8000 | 8899 | 2020)
+        || hikvision
+        || dahua
+        || text.contains("onvif");
+    Hints {
+        hikvision,
+        dahua,
+        onvif,
+    }
+}
+
+const ONVIF_DATE: &str = r#"<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><GetSystemDateAndTime xmlns="http://www.onvif.org/ver10/device/wsdl"/></s:Body></s:Envelope>"#;
+const ONVIF_INFO: &str = r#"<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><GetDeviceInformation xmlns="http://www.onvif.org/ver10/device/wsdl"/></s:Body></s:Envelope>"#;
+
+/// One request on a fresh connection (plain TCP). Returns the status and the answer bytes.
+pub async fn exchange(cx: &Cx, addr: SocketAddr, req: &[u8]) -> (Status, Vec<u8>) {
+    let mut stream = match io::connect(cx, addr).await {
+        Ok(s) => s,
+        Err(status) => return (status, Vec::new()),
+    };
+    exchange_on(cx, &mut stream, req).await
+}
+
+/// One request on an open stream (plain or TLS).
+pub async fn exchange_on<S: AsyncRead + AsyncWrite + Unpin>(
+    cx: &Cx,
+    stream: &mut S,
+    req: &[u8],
+) -> (Status, Vec<u8>) {
+    if let Err(status) = io::send(cx, stream, req).await {
+        return (status, Vec::new());
+    }
+    let read = io::read_answer(cx, stream, http_complete).await;
+    let status = match (read.status, parse(&read.bytes)) {
+        (Status::Closed, _) => Status::Closed,
+        (Status::TooLarge, _) => Status::TooLarge,
+        (_, Ok(h)) if h.code == 401 => Status::AuthRequired,
+        (Status::Success, Ok(_)) => Status::Success,
+        (Status::ReadTimeout, Ok(_)) => Status::ReadTimeout,
+        (Status::ReadTimeout, Err(_)) => Status::ReadTimeout,
+        (_, Err(_)) => Status::NotThisProtocol,
+        (s, _) => s,
+    };
+    (status, read.bytes)
+}
+
+/// A follow-up request: method, path, and (content type, body) for a POST.
+pub type FollowUp = (
+    &'static str,
+    &'static str,
+    Option<(&'static str, &'static str)>,
+);
+
+/// The follow-up requests for an answer's hints, as (method, path, body).
+pub fn follow_ups(h: &Hints) -> Vec<FollowUp> {
+    let mut out = Vec::new();
+    if h.hikvision {
+        out.push(("GET", "/ISAPI/System/deviceInfo", None));
+    }
+    if h.dahua {
+        out.push(("GET", "/cgi-bin/magicBox.cgi?action=getSystemInfo", None));
+    }
+    if h.onvif {
+        out.push((
+            "POST",
+            "/onvif/device_service",
+            Some(("application/soap+xml; charset=utf-8", ONVIF_DATE)),
+        ));
+        out.push((
+            "POST",
+            "/onvif/device_service",
+            Some(("application/soap+xml; charset=utf-8", ONVIF_INFO)),
+        ));
+    }
+    out
+}
+
+/// The kind an answer is recorded as: ONVIF SOAP answers are `onvif`, the rest `http`.
+fn kind_for(path: &str, body: Option<(&str, &str)>) -> model::Kind {
+    if path.starts_with("/onvif/") && body.is_some() {
+        model::Kind::Onvif
+    } else {
+        model::Kind::Http
+    }
+}
+
+/// The request as recorded: the request line, and the body of a POST (the SOAP call).
+pub fn request_text(method: &str, path: &str, body: Option<(&str, &str)>) -> String {
+    match body {
+        Some((_, b)) => format!("{method} {path} HTTP/1.1\n\n{b}"),
+        None => format!("{method} {path} HTTP/1.1"),
+    }
+}
+
+/// Probe a plain HTTP port.
+pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
+    let started = Instant::now();
+    let host = addr.to_string();
+    let first = request(&host, "GET", "/", None);
+    let (status, bytes) = exchange(cx, addr, &first).await;
+    let mut answers = Vec::new();
+    if bytes.is_empty() {
+        return ProbeOutcome {
+            probe: ProbeKind::Http,
+            port: addr.port(),
+            status,
+            answers,
+            elapsed: started.elapsed(),
+        };
+    }
+    let is_http = parse(&bytes).is_ok();
+    answers.push(Answer {
+        kind: if is_http {
+            model::Kind::Http
+        } else {
+            model::Kind::Banner
+        },
+        port: addr.port(),
+        request: "GET / HTTP/1.1".into(),
+        response: bytes.clone(),
+    });
+    if is_http && cx.follow_ups {
+        for (method, path, body) in follow_ups(&hints(&bytes, addr.port())) {
+            let (_, b) = exchange(cx, addr, &request(&host, method, path, body)).await;
+            if parse(&b).is_ok() {
+                answers.push(Answer {
+                    kind: kind_for(path, body),
+                    port: addr.port(),
+                    request: request_text(method, path, body),
+                    response: b,
+                });
+            }
+        }
+    }
+    // A cut-off or oversized answer keeps that status; a complete non-HTTP one is a banner.
+    let status = if is_http || matches!(status, Status::ReadTimeout | Status::TooLarge) {
+        status
+    } else {
+        Status::NotThisProtocol
+    };
+    ProbeOutcome {
+        probe: ProbeKind::Http,
+        port: addr.port(),
+        status,
+        answers,
+        elapsed: started.elapsed(),
+    }
+}

@@ -1,0 +1,133 @@
+//! Bounded network reads shared by the probes: connect with a timeout, write, read until the
+//! answer is complete, the peer goes quiet or closes, the byte limit, or the deadline.
+
+use super::{Cx, Status};
+use std::net::SocketAddr;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::{Instant, timeout, timeout_at};
+
+/// Connect, mapping failures to a status.
+pub async fn connect(cx: &Cx, addr: SocketAddr) -> Result<TcpStream, Status> {
+    match timeout(cx.connect_timeout, TcpStream::connect(addr)).await {
+        Ok(Ok(s)) => {
+            let _ = s.set_nodelay(true);
+            Ok(s)
+        }
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => Err(Status::Refused),
+        Ok(Err(_)) => Err(Status::Closed),
+        Err(_) => Err(Status::ConnectTimeout),
+    }
+}
+
+/// Outcome of one bounded read.
+pub struct Read {
+    pub bytes: Vec<u8>,
+    /// Why reading stopped: Success (complete or peer closed after data), ReadTimeout,
+    /// TooLarge, Closed (closed with nothing).
+    pub status: Status,
+}
+
+/// Read an answer. `complete` says when the bytes so far form a whole answer.
+pub async fn read_answer<S: AsyncRead + Unpin>(
+    cx: &Cx,
+    stream: &mut S,
+    complete: impl Fn(&[u8]) -> bool,
+) -> Read {
+    let deadline = Instant::now() + cx.read_timeout;
+    let mut buf = Vec::with_capacity(4096);
+    let mut chunk = [0u8; 8192];
+    loop {
+        // Once something has arrived, a short silence ends answers that carry no length.
+        let wait = if buf.is_empty() {
+            deadline
+        } else {
+            deadline.min(Instant::now() + cx.idle_timeout)
+        };
+        match timeout_at(wait, stream.read(&mut chunk)).await {
+            Ok(Ok(0)) => {
+                let status = if buf.is_empty() {
+                    Status::Closed
+                } else {
+                    Status::Success
+                };
+                return Read { bytes: buf, status };
+            }
+            Ok(Ok(n)) => {
+                let room = cx.max_bytes.saturating_sub(buf.len());
+                buf.extend_from_slice(&chunk[..n.min(room)]);
+                if buf.len() >= cx.max_bytes {
+                    return Read {
+                        bytes: buf,
+                        status: Status::TooLarge,
+                    };
+                }
+                if complete(&buf) {
+                    return Read {
+                        bytes: buf,
+                        status: Status::Success,
+                    };
+                }
+            }
+            Ok(Err(_)) => {
+                let status = if buf.is_empty() {
+                    Status::Closed
+                } else {
+                    Status::Success
+                };
+                return Read { bytes: buf, status };
+            }
+            Err(_) => {
+                let status = if Instant::now() >= deadline {
+                    Status::ReadTimeout
+                } else {
+                    Status::Success
+                };
+                return Read { bytes: buf, status };
+            }
+        }
+    }
+}
+
+/// Write a request within the read deadline.
+pub async fn send<S: AsyncWrite + Unpin>(
+    cx: &Cx,
+    stream: &mut S,
+    bytes: &[u8],
+) -> Result<(), Status> {
+    match timeout(cx.read_timeout, stream.write_all(bytes)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(Status::Closed),
+        Err(_) => Err(Status::ReadTimeout),
+    }
+}
+
+/// Whether an HTTP/RTSP-style answer is complete: head ended and Content-Length bytes of
+/// body received (chunked: the final chunk seen). Answers without a length are complete only
+/// when the peer closes or goes quiet.
+pub fn http_complete(buf: &[u8]) -> bool {
+    let Some(head_end) = find(buf, b"\r\n\r\n")
+        .map(|i| i + 4)
+        .or_else(|| find(buf, b"\n\n").map(|i| i + 2))
+    else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    let body = buf.len() - head_end;
+    for line in head.lines() {
+        if let Some(v) = line.strip_prefix("content-length:")
+            && let Ok(n) = v.trim().parse::<usize>()
+        {
+            return body >= n;
+        }
+        if line.starts_with("transfer-encoding:") && line.contains("chunked") {
+            return find(&buf[head_end..], b"0\r\n\r\n").is_some();
+        }
+    }
+    // RTSP answers and bodiless statuses carry no length: the head is the whole answer.
+    head.starts_with("rtsp/") || head.contains(" 204 ") || head.contains(" 304 ")
+}
+
+pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}

@@ -1,0 +1,182 @@
+//! Probes against fake devices on loopback, including misbehaving ones: every case ends in a
+//! status within its deadline, never a hang or a panic.
+
+use scan::probe::{self, Cx, ProbeKind, Status};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// What a fake device does with each connection.
+#[derive(Clone, Copy)]
+enum Behaviour {
+    /// Reply with these bytes after reading the request, then close.
+    Reply(&'static [u8]),
+    /// Say these bytes on connect, before any request.
+    Greet(&'static [u8]),
+    /// Accept and never answer.
+    Silent,
+    /// One byte every 100 ms, forever.
+    Tarpit,
+    /// Close at once.
+    Close,
+    /// Endless headers.
+    HugeHeaders,
+}
+
+async fn device(addr: &str, b: Behaviour) -> SocketAddr {
+    let listener = TcpListener::bind(addr).await.expect("bind loopback");
+    let local = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut s, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                match b {
+                    Behaviour::Reply(r) => {
+                        let _ = s.read(&mut buf).await;
+                        let _ = s.write_all(r).await;
+                    }
+                    Behaviour::Greet(g) => {
+                        let _ = s.write_all(g).await;
+                        let _ = s.read(&mut buf).await;
+                    }
+                    Behaviour::Silent => {
+                        let _ = s.read(&mut buf).await;
+                        tokio::time::sleep(Duration::from_secs(30)).await;
+                    }
+                    Behaviour::Tarpit => {
+                        let _ = s.read(&mut buf).await;
+                        let _ = s.write_all(b"HTTP/1.1 200 OK\r\n").await;
+                        loop {
+                            if s.write_all(b"X").await.is_err() {
+                                return;
+                            }
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                        }
+                    }
+                    Behaviour::Close => {}
+                    Behaviour::HugeHeaders => {
+                        let _ = s.read(&mut buf).await;
+                        let _ = s.write_all(b"HTTP/1.1 200 OK\r\n").await;
+                        let line = b"X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+                        for _ in 0..100_000 {
+                            if s.write_all(line).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    local
+}
+
+fn cx() -> Cx {
+    Cx {
+        connect_timeout: Duration::from_millis(500),
+        read_timeout: Duration::from_millis(800),
+        idle_timeout: Duration::from_millis(200),
+        max_bytes: 64 * 1024,
+        follow_ups: true,
+    }
+}
+
+#[track_caller]
+fn assert_quick(elapsed: Duration) {
+    assert!(elapsed < Duration::from_secs(5), "probe took {elapsed:?}");
+}
+
+const HIK_401: &[u8] = b"HTTP/1.1 401 Unauthorized\r\nServer: DNVRS-Webs\r\nContent-Length: 0\r\nWWW-Authenticate: Digest realm=\"DS-7608NI-K2\", nonce=\"4e6a\"\r\n\r\n";
+
+#[tokio::test]
+async fn http_answer_with_follow_ups() {
+    let addr = device("127.66.0.1:0", Behaviour::Reply(HIK_401)).await;
+    let out = probe::http::run(&cx(), addr).await;
+    assert_eq!(out.status, Status::AuthRequired);
+    assert_eq!(out.answers[0].response, HIK_401);
+    // The Hikvision hint asks ISAPI deviceInfo; the ONVIF calls are asked on web ports only.
+    assert!(
+        out.answers
+            .iter()
+            .any(|a| a.request.starts_with("GET /ISAPI/System/deviceInfo")),
+        "{:?}",
+        out.answers.iter().map(|a| &a.request).collect::<Vec<_>>()
+    );
+    assert_quick(out.elapsed);
+}
+
+#[tokio::test]
+async fn rtsp_options_and_describe() {
+    let r: &[u8] = b"RTSP/1.0 401 Unauthorized\r\nCSeq: 1\r\nServer: Dahua Rtsp Server\r\nWWW-Authenticate: Digest realm=\"Login to 4L0123PAZ00000\", nonce=\"x\"\r\n\r\n";
+    let addr = device("127.66.0.2:0", Behaviour::Reply(r)).await;
+    let out = probe::rtsp::run(&cx(), addr).await;
+    assert_eq!(out.status, Status::AuthRequired);
+    assert_eq!(out.answers[0].kind, model::Kind::Rtsp);
+    assert_quick(out.elapsed);
+}
+
+#[tokio::test]
+async fn banner_services_speak_first() {
+    let addr = device("127.66.0.3:0", Behaviour::Greet(b"SSH-2.0-HUAWEI-1.5\r\n")).await;
+    let out = probe::banner::run(&cx(), addr).await;
+    assert_eq!(out.status, Status::Success);
+    assert_eq!(out.answers[0].response, b"SSH-2.0-HUAWEI-1.5\r\n");
+}
+
+#[tokio::test]
+async fn misbehaving_devices_get_a_status_not_a_hang() {
+    for (ip, b, want) in [
+        ("127.66.0.4:0", Behaviour::Silent, Status::ReadTimeout),
+        ("127.66.0.5:0", Behaviour::Close, Status::Closed),
+        (
+            "127.66.0.6:0",
+            Behaviour::Reply(b"\x00\x01garbage\xff\xfe"),
+            Status::NotThisProtocol,
+        ),
+    ] {
+        let addr = device(ip, b).await;
+        let out = probe::http::run(&cx(), addr).await;
+        assert_eq!(out.status, want, "{ip}");
+        assert_quick(out.elapsed);
+    }
+    let addr = device("127.66.0.7:0", Behaviour::Tarpit).await;
+    let out = probe::http::run(&cx(), addr).await;
+    assert_eq!(
+        out.status,
+        Status::ReadTimeout,
+        "a tarpit is cut at the read deadline"
+    );
+    assert!(!out.answers.is_empty(), "what arrived is kept");
+    assert_quick(out.elapsed);
+    let addr = device("127.66.0.8:0", Behaviour::HugeHeaders).await;
+    let out = probe::http::run(&cx(), addr).await;
+    assert_eq!(out.status, Status::TooLarge);
+    assert!(out.answers[0].response.len() <= 64 * 1024);
+    assert_quick(out.elapsed);
+}
+
+#[tokio::test]
+async fn closed_port_is_refused() {
+    // Bind then drop: the port is now closed on this loopback address.
+    let addr = TcpListener::bind("127.66.0.9:0")
+        .await
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let out = probe::http::run(&cx(), addr).await;
+    assert_eq!(out.status, Status::Refused);
+    let outs = probe::run(&cx(), addr, ProbeKind::Banner).await;
+    assert_eq!(outs[0].status, Status::Refused);
+}
+
+proptest::proptest! {
+    #[test]
+    fn http_parse_is_total(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+        let _ = probe::http::parse(&bytes);
+        let _ = probe::http::hints(&bytes, 80);
+    }
+}
