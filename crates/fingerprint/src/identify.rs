@@ -65,6 +65,9 @@ pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]
         }
         let (fields, hits) = db.matches(obs);
         embedded_macs(db, obs, &fields, &mut claims, &mut evidence);
+        if obs.kind == Kind::Banner {
+            snmp_enterprise(db, obs, &mut claims, &mut evidence);
+        }
         for (field, text, named) in db.spotter.spot(&fields) {
             let fp = format!("name:{field}");
             let mut words = Vec::new();
@@ -310,6 +313,49 @@ fn note_oem(
             }
         ));
     }
+}
+
+/// Confidence of an SNMP sysObjectID under a registry company's enterprise number: the agent's
+/// vendor, which on embedded devices is the maker (resellers keep the maker's number).
+const ENTERPRISE_CONFIDENCE: f64 = 0.85;
+
+/// The enterprise number in an SNMP sysObjectID answer, in the spellings tools print:
+/// `1.3.6.1.2.1.1.2.0|6|.1.3.6.1.4.1.2011.2.23` (snmprec), `sysObjectID.0 = OID:
+/// SNMPv2-SMI::enterprises.2011.2.23` (net-snmp), `iso.3.6.1.2.1.1.2.0 = OID: iso.3.6.1.4.1.9.1`.
+pub fn sys_object_enterprise(text: &str) -> Option<u32> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"(?m)(?:sysObjectID(?:\.0)?|(?:1|iso)\.3\.6\.1\.2\.1\.1\.2(?:\.0)?)\b[^\n]*?(?:(?:1|iso)\.3\.6\.1\.4\.1|enterprises)\.([0-9]{1,9})")
+            .expect("valid regex")
+    });
+    re.captures(text)?.get(1)?.as_str().parse().ok()
+}
+
+fn snmp_enterprise(
+    db: &Database,
+    obs: &Observation,
+    claims: &mut Claims,
+    evidence: &mut Vec<Evidence>,
+) {
+    let text = obs.response_text();
+    let Some(number) = sys_object_enterprise(&text) else {
+        return;
+    };
+    let Some(c) = db.registry.company_for_enterprise(number) else {
+        return;
+    };
+    let fp = format!("pen:{number}");
+    add_maker(claims, c, &fp, ENTERPRISE_CONFIDENCE);
+    evidence.push(Evidence {
+        observation: obs.id.clone(),
+        fingerprint: fp,
+        matched: format!("1.3.6.1.4.1.{number}"),
+        field: "banner".into(),
+        asserts: format!(
+            "manufacturer={} (SNMP enterprise {number})",
+            db.registry.companies[c].name
+        ),
+    });
 }
 
 /// Confidence of a realm that is a bare MAC address: several makers (Uniview among them) use

@@ -105,6 +105,17 @@ pub struct Oem {
     pub note: String,
 }
 
+/// An SNMP private enterprise number assigned to a registry company.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Enterprise {
+    pub number: u32,
+    pub company: String,
+    #[serde(default)]
+    pub iana_name: String,
+    #[serde(default)]
+    pub source: String,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct RegistryFile {
@@ -112,6 +123,7 @@ struct RegistryFile {
     company: Vec<Company>,
     brand: Vec<Brand>,
     oem: Vec<Oem>,
+    enterprise: Vec<Enterprise>,
 }
 
 /// What a name found in a device answer refers to.
@@ -128,7 +140,9 @@ pub struct Registry {
     pub companies: Vec<Company>,
     pub brands: Vec<Brand>,
     pub oems: Vec<Oem>,
+    pub enterprises: Vec<Enterprise>,
     company_by_id: HashMap<String, usize>,
+    enterprise_company: HashMap<u32, usize>,
     names: HashMap<String, Named>,
     ieee: HashMap<String, usize>,
     /// Normalised brand name -> indexes into `oems`.
@@ -165,6 +179,7 @@ impl Registry {
                     reg.companies.extend(file.company);
                     reg.brands.extend(file.brand);
                     reg.oems.extend(file.oem);
+                    reg.enterprises.extend(file.enterprise);
                 }
                 Err(e) => problems.push(Problem::new(
                     path,
@@ -209,6 +224,24 @@ impl Registry {
                     continue;
                 }
                 self.names.entry(key).or_insert(Named::Brand(i));
+            }
+        }
+        for e in &self.enterprises {
+            match self.company_by_id.get(&e.company) {
+                Some(&c) => {
+                    if self.enterprise_company.insert(e.number, c).is_some() {
+                        problems.push(Problem::new(
+                            "registry",
+                            &e.company,
+                            format!("enterprise number {} declared twice", e.number),
+                        ));
+                    }
+                }
+                None => problems.push(Problem::new(
+                    "registry",
+                    &e.company,
+                    format!("enterprise {} names unknown company", e.number),
+                )),
             }
         }
         for (i, o) in self.oems.iter().enumerate() {
@@ -335,6 +368,11 @@ impl Registry {
             }
         }
         None
+    }
+
+    /// The company an SNMP private enterprise number belongs to.
+    pub fn company_for_enterprise(&self, number: u32) -> Option<usize> {
+        self.enterprise_company.get(&number).copied()
     }
 
     /// The company that registered an IEEE organisation name, when it is in the registry.

@@ -360,3 +360,38 @@ fn model_formats_are_recognised_in_any_identifying_field() {
         id.evidence
     );
 }
+
+#[test]
+fn snmp_enterprise_number_names_the_agent_vendor() {
+    // sysObjectID under Huawei's IANA enterprise number 2011, with a sysDescr that names nobody.
+    let snmprec =
+        "1.3.6.1.2.1.1.1.0|4|S5720-28X-LI-AC\n1.3.6.1.2.1.1.2.0|6|.1.3.6.1.4.1.2011.2.23.313\n";
+    check(
+        &[(Kind::Banner, "", snmprec)],
+        Expect {
+            manufacturer: Some("Huawei"),
+            brand: None,
+            covered: true,
+        },
+    );
+    let netsnmp = "SNMPv2-MIB::sysObjectID.0 = OID: SNMPv2-SMI::enterprises.41112.1.4";
+    check(
+        &[(Kind::Banner, "", netsnmp)],
+        Expect {
+            manufacturer: Some("Ubiquiti"),
+            brand: None,
+            covered: false,
+        },
+    );
+    // The generic net-snmp agent (8072) names no maker.
+    let generic =
+        "1.3.6.1.2.1.1.1.0|4|Linux nas 3.2.101\n1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.8072.3.2.10\n";
+    check(
+        &[(Kind::Banner, "", generic)],
+        Expect {
+            manufacturer: None,
+            brand: None,
+            covered: false,
+        },
+    );
+}
