@@ -2,3 +2,4 @@
 //! scan of it identifies the devices its truth file names.
 
 mod estate;
+mod scan;
