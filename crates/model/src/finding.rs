@@ -15,7 +15,13 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -40,7 +46,9 @@ impl std::str::FromStr for Severity {
         Severity::ALL
             .into_iter()
             .find(|v| v.as_str() == s.trim().to_ascii_lowercase())
-            .ok_or_else(|| format!("unknown severity {s:?}; expected critical, high, medium, low or info"))
+            .ok_or_else(|| {
+                format!("unknown severity {s:?}; expected critical, high, medium, low or info")
+            })
     }
 }
 

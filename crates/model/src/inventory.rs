@@ -51,7 +51,9 @@ impl InventoryDevice {
         if let Some(d) = &self.first_seen {
             return Some((d, DateBasis::FirstSeen));
         }
-        self.production_date.as_deref().map(|d| (d, DateBasis::Serial))
+        self.production_date
+            .as_deref()
+            .map(|d| (d, DateBasis::Serial))
     }
 }
 

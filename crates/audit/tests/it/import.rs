@@ -1,0 +1,82 @@
+//! Imports: CSV registers, nmap XML and scan JSON Lines become hosts with observations.
+
+use audit::import::{ColumnMap, csv_register, nmap_xml, normalise_date, scan_jsonl};
+
+#[test]
+fn csv_register_with_guessed_and_mapped_columns() {
+    let csv = "Asset,IP Address,MAC Address,Make,Model,Serial Number,Installed\nGate cam,10.1.2.3,bc:ad:28:00:00:01,Hikvision,DS-2CD2143G0-I,DS-2CD2143G0-I20230301AAWRF1,01/03/2023\nPrinter,10.1.2.9,,HP,LaserJet M402,,\n";
+    let hosts = csv_register(csv, "register.csv", &ColumnMap::default()).expect("reads");
+    assert_eq!(hosts.len(), 2);
+    assert_eq!(hosts[0].address.as_deref(), Some("10.1.2.3"));
+    assert_eq!(hosts[0].install_date.as_deref(), Some("2023-03-01"));
+    assert_eq!(
+        hosts[0].serial.as_deref(),
+        Some("DS-2CD2143G0-I20230301AAWRF1")
+    );
+    assert!(
+        hosts[0]
+            .observations
+            .iter()
+            .any(|o| o.kind == model::Kind::Mac)
+    );
+    let text = String::from_utf8_lossy(&hosts[0].observations[0].response).into_owned();
+    assert!(
+        text.contains("Hikvision") && text.contains("DS-2CD2143G0-I"),
+        "{text}"
+    );
+    let custom = "Where,What\n10.0.0.1,Axis P1435\n";
+    let map = ColumnMap::parse("address=Where,model=What").expect("map");
+    assert_eq!(
+        csv_register(custom, "r.csv", &map).expect("reads")[0]
+            .address
+            .as_deref(),
+        Some("10.0.0.1")
+    );
+    let err =
+        csv_register("A,B\n1,2\n", "r.csv", &ColumnMap::default()).expect_err("no key column");
+    assert!(err.to_string().contains("--map"), "{err}");
+    let err = csv_register(
+        csv,
+        "r.csv",
+        &ColumnMap::parse("address=Nope").expect("map"),
+    )
+    .expect_err("missing column");
+    assert!(err.to_string().contains("\"Nope\""), "{err}");
+}
+
+#[test]
+fn dates() {
+    assert_eq!(normalise_date("2023-01-31").as_deref(), Some("2023-01-31"));
+    assert_eq!(normalise_date("31/01/2023").as_deref(), Some("2023-01-31"));
+    assert_eq!(normalise_date("31/02/2023"), None);
+    assert_eq!(normalise_date("yesterday"), None);
+}
+
+#[test]
+fn nmap_xml_services_titles_and_certificates() {
+    // Shape of `nmap -sV -oX -` output (element and attribute names as nmap writes them).
+    let xml = r#"<?xml version="1.0"?><nmaprun scanner="nmap"><host><status state="up"/><address addr="127.0.0.5" addrtype="ipv4"/><address addr="BC:AD:28:00:00:05" addrtype="mac" vendor="Hangzhou Hikvision Digital Technology"/><ports><port protocol="tcp" portid="80"><state state="open"/><service name="http" product="Hikvision IP camera httpd"/><script id="http-title" output="Site doesn&apos;t have a title"/></port><port protocol="tcp" portid="443"><state state="open"/><service name="https"/><script id="ssl-cert" output="Subject: commonName=www.hikvision.com/organizationName=HIKVISION&#xa;Issuer: commonName=www.hikvision.com&#xa;Public Key type: rsa"/></port><port protocol="tcp" portid="22"><state state="closed"/></port></ports></host></nmaprun>"#;
+    let hosts = nmap_xml(xml, "scan.xml").expect("reads");
+    assert_eq!(hosts.len(), 1);
+    let h = &hosts[0];
+    assert_eq!(h.address.as_deref(), Some("127.0.0.5"));
+    let kinds: Vec<model::Kind> = h.observations.iter().map(|o| o.kind).collect();
+    assert!(
+        kinds.contains(&model::Kind::Mac)
+            && kinds.contains(&model::Kind::Banner)
+            && kinds.contains(&model::Kind::TlsCert),
+        "{kinds:?}"
+    );
+    assert!(nmap_xml("<html/>", "x.xml").is_err());
+    assert!(nmap_xml("not xml", "x.xml").is_err());
+}
+
+#[test]
+fn scan_jsonl_round_trip() {
+    let line = r#"{"address":"127.0.0.9","ports":[80],"manufacturer":"Hikvision","observations":[{"id":"127.0.0.9:80/http#1","device":"127.0.0.9","kind":"http","port":80,"request":"GET / HTTP/1.1","response":"HTTP/1.1 401 Unauthorized\r\nServer: DNVRS-Webs\r\n\r\n"}]}"#;
+    let hosts = scan_jsonl(line, "scan.jsonl").expect("reads");
+    assert_eq!(hosts.len(), 1);
+    assert_eq!(hosts[0].address.as_deref(), Some("127.0.0.9"));
+    assert_eq!(hosts[0].observations[0].port, Some(80));
+    assert!(scan_jsonl("{not json", "x").is_err());
+}

@@ -1,0 +1,4 @@
+//! Estate files and imports at their boundary.
+
+mod estate;
+mod import;
