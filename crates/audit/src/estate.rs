@@ -208,7 +208,7 @@ pub fn parse_estate(text: &str, path: &Path) -> Result<LoadedEstate, EstateError
         }
     }
     // Most specific first, so that a /28 inside a /24 wins.
-    nets.sort_by(|a, b| b.0.prefix_len().cmp(&a.0.prefix_len()));
+    nets.sort_by_key(|n| std::cmp::Reverse(n.0.prefix_len()));
     Ok(LoadedEstate {
         estate,
         path: path.to_path_buf(),
