@@ -55,11 +55,61 @@ pub enum Command {
     /// What each probe sends is documented in ARCHITECTURE.md: no passwords are tried, no
     /// exploits sent, nothing written.
     Scan(ScanArgs),
+    /// Audit an estate: scan and/or import, store with history, evaluate a policy profile,
+    /// plan the remediation, write reports (HTML, JSON, CSV, Markdown).
+    Audit(AuditArgs),
+    /// Run the whole audit on a simulated estate on loopback and write ./sightline-demo/.
+    Demo(DemoArgs),
     /// The simulated estate: fake devices on loopback addresses replaying real answers.
     Lab {
         #[command(subcommand)]
         command: LabCommand,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The estate description (TOML: organisation, sites, segments, waivers, catalogue).
+    #[arg(long, value_name = "FILE")]
+    pub estate: PathBuf,
+    /// Scan the estate's own segment CIDRs now.
+    #[arg(long)]
+    pub scan: bool,
+    /// Import existing data: a CSV asset register (.csv), nmap XML (.xml) or `sightline scan`
+    /// JSON Lines (.jsonl). Repeat for several files.
+    #[arg(long, value_name = "FILE")]
+    pub import: Vec<PathBuf>,
+    /// Column mapping for CSV registers, e.g. address=IP,mac=MAC Address,install_date=Installed
+    /// (default: guessed from the header).
+    #[arg(long, value_name = "MAPPING")]
+    pub map: Option<String>,
+    /// Policy profile: uk-gov-2022, us-ndaa-889, us-fcc-covered or uk-huawei-dvd.
+    #[arg(long, default_value = "uk-gov-2022")]
+    pub profile: String,
+    /// Directory for report.html, report.json, devices.csv, findings.csv, report.md.
+    #[arg(long, value_name = "DIR", default_value = "sightline-report")]
+    pub out: PathBuf,
+    /// The inventory database (SQLite); history accumulates across audits.
+    #[arg(long, value_name = "FILE", default_value = "sightline.db")]
+    pub db: PathBuf,
+    /// Exit with code 1 when an unwaived finding is at or above this severity.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Procurement catalogue (TOML); default: the one the estate file names.
+    #[arg(long, value_name = "FILE")]
+    pub catalogue: Option<PathBuf>,
+    /// Ports to sweep with --scan (default: the surveillance/network set).
+    #[arg(long)]
+    pub ports: Option<String>,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to write the demo's reports and database.
+    #[arg(long, value_name = "DIR", default_value = "sightline-demo")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

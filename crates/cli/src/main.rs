@@ -2,6 +2,7 @@
 //! the outcome to an exit code. The only crate that talks to people.
 
 mod args;
+mod audit_cmd;
 mod identify;
 mod input;
 mod lab_cmd;
@@ -38,6 +39,8 @@ fn main() -> StdExitCode {
         },
         Command::Vendors(a) => vendors::run(&a),
         Command::Scan(a) => scan_cmd::run(a),
+        Command::Audit(a) => audit_cmd::run(a),
+        Command::Demo(a) => audit_cmd::demo(a),
         Command::Lab { command } => match command {
             args::LabCommand::Serve(a) => lab_cmd::serve(a),
         },

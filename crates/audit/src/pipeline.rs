@@ -1,0 +1,339 @@
+//! The audit pipeline: hosts (scanned or imported) are identified, placed on the estate and
+//! recorded in the store as one scan; then the inventory is evaluated against a profile,
+//! planned, and rendered into reports.
+
+use crate::estate::LoadedEstate;
+use crate::import::ImportedHost;
+use fingerprint::Database;
+use model::{Identity, Observation, Severity};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use store::{HostRecord, ScanId, ScanRecord, Store};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("unknown profile {0:?}: choose one of {1}")]
+    Profile(String, String),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Identify a host and place it on the estate, ready to record.
+pub fn host_record(
+    db: &Database,
+    estate: &LoadedEstate,
+    address: Option<String>,
+    mac: Option<String>,
+    serial: Option<String>,
+    install_date: Option<String>,
+    observations: Vec<Observation>,
+) -> HostRecord {
+    let device = address
+        .clone()
+        .or(mac.clone())
+        .or(serial.clone())
+        .unwrap_or_else(|| "unknown".into());
+    let identity: Identity = db.identify(&device, &observations);
+    let placed = address.as_deref().and_then(|a| estate.place(a));
+    let serial = serial.or_else(|| serial_from(&observations));
+    let mac = mac.or_else(|| mac_from(db, &observations));
+    let cert_fingerprint = observations
+        .iter()
+        .find(|o| o.kind == model::Kind::TlsCert)
+        .map(|o| digest(&o.response));
+    HostRecord {
+        address,
+        mac,
+        serial,
+        cert_fingerprint,
+        observations,
+        identity,
+        site: placed.as_ref().map(|p| p.0.clone()),
+        segment: placed.as_ref().map(|p| p.1.clone()),
+        segment_role: placed.map(|p| p.2),
+        install_date,
+    }
+}
+
+/// A serial number the device reported (ISAPI, SADP, ONVIF, DHIP, magicBox).
+fn serial_from(observations: &[Observation]) -> Option<String> {
+    const FIELDS: &[&str] = &[
+        "xml.serialNumber",
+        "xml.SerialNumber",
+        "xml.DeviceSN",
+        "kv.serialNumber",
+        "json.params.deviceInfo.SerialNo",
+        "xml.serialNo",
+    ];
+    for o in observations {
+        let f = fingerprint::extract(o.kind, o.request.as_deref(), &o.response);
+        for name in FIELDS {
+            if let Some(v) = f
+                .get(name)
+                .iter()
+                .find(|v| v.len() >= 6 && !v.contains('*'))
+            {
+                return Some(v.clone());
+            }
+        }
+    }
+    None
+}
+
+fn mac_from(_db: &Database, observations: &[Observation]) -> Option<String> {
+    for o in observations {
+        if o.kind == model::Kind::Mac {
+            return fingerprint::oui::normalize_mac(&o.response_text());
+        }
+        let f = fingerprint::extract(o.kind, o.request.as_deref(), &o.response);
+        for (name, values) in f.iter() {
+            if fingerprint::fields::is_mac_field(name)
+                && let Some(m) = values
+                    .iter()
+                    .find_map(|v| fingerprint::oui::normalize_mac(v))
+            {
+                return Some(m);
+            }
+        }
+    }
+    None
+}
+
+/// A short stable digest (FNV-1a 64) of a certificate, to recognise a device across scans;
+/// not a security hash: nothing is verified with it.
+fn digest(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Host records from imported hosts.
+pub fn imported_records(
+    db: &Database,
+    estate: &LoadedEstate,
+    hosts: Vec<ImportedHost>,
+) -> Vec<HostRecord> {
+    hosts
+        .into_iter()
+        .map(|h| {
+            host_record(
+                db,
+                estate,
+                h.address,
+                h.mac,
+                h.serial,
+                h.install_date,
+                h.observations,
+            )
+        })
+        .collect()
+}
+
+/// Scan the estate's segments (or `targets`) and return host records of responsive hosts.
+pub async fn scan_records(
+    db: &Database,
+    estate: &LoadedEstate,
+    targets: &scan::Targets,
+    cfg: &scan::ScanConfig,
+    cancel: tokio_util::sync::CancellationToken,
+) -> (Vec<HostRecord>, scan::Summary) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let t = targets.clone();
+    let c = cfg.clone();
+    let engine = tokio::spawn(async move { scan::scan(&t, &c, tx, cancel).await });
+    let mut out = Vec::new();
+    while let Some(scan::Event::HostDone(h)) = rx.recv().await {
+        if h.observations.is_empty() {
+            continue;
+        }
+        out.push(host_record(
+            db,
+            estate,
+            Some(h.address.to_string()),
+            None,
+            None,
+            None,
+            h.observations,
+        ));
+    }
+    let summary = engine.await.unwrap_or_default();
+    (out, summary)
+}
+
+/// Targets covering every segment of the estate.
+pub fn estate_targets(estate: &LoadedEstate) -> Result<scan::Targets, scan::TargetError> {
+    let specs: Vec<String> = estate.networks().iter().map(|n| n.to_string()).collect();
+    scan::Targets::parse(&specs, &[])
+}
+
+/// Record hosts as one scan.
+pub fn record(
+    store: &mut dyn Store,
+    started: &str,
+    finished: &str,
+    source: &str,
+    hosts: Vec<HostRecord>,
+) -> Result<ScanId, PipelineError> {
+    Ok(store.record_scan(&ScanRecord {
+        started: started.into(),
+        finished: finished.into(),
+        source: source.into(),
+        hosts,
+    })?)
+}
+
+/// Everything the report needs besides the store.
+pub struct ReportInputs<'a> {
+    pub estate: &'a LoadedEstate,
+    pub profile: &'a str,
+    pub today: &'a str,
+    pub now: &'a str,
+    pub catalogue: &'a [model::CatalogueItem],
+    pub currency: &'a str,
+    pub sample_catalogue: bool,
+    pub notes: Vec<String>,
+}
+
+/// Evaluate the store's inventory and build the report.
+pub fn build_report(
+    db: &Database,
+    store: &dyn Store,
+    inputs: ReportInputs<'_>,
+) -> Result<report::Report, PipelineError> {
+    let profile = policy::profile(inputs.profile).ok_or_else(|| {
+        let ids: Vec<&str> = policy::profiles().iter().map(|p| p.id).collect();
+        PipelineError::Profile(inputs.profile.to_string(), ids.join(", "))
+    })?;
+    let mut inventory = store.inventory(inputs.today)?;
+    for d in &mut inventory.devices {
+        if d.production_date.is_none()
+            && let (Some(serial), Some(maker)) = (&d.serial, &d.identity.manufacturer)
+        {
+            d.production_date = policy::serial_production_date(maker, serial);
+        }
+        if d.site.is_none()
+            && let Some(placed) = d.address.as_deref().and_then(|a| inputs.estate.place(a))
+        {
+            d.site = Some(placed.0);
+            d.segment = Some(placed.1);
+            d.segment_role = Some(placed.2);
+        }
+    }
+    inventory
+        .devices
+        .sort_by_key(|d| d.address.as_deref().and_then(|a| a.parse::<IpAddr>().ok()));
+    let cx = policy::Context {
+        estate: &inputs.estate.estate,
+        registry: &db.registry,
+        today: inputs.today,
+    };
+    let findings = policy::evaluate(&inventory, &profile, &cx);
+    let mut plan = policy::plan(
+        &findings,
+        &inventory,
+        &inputs.estate.estate,
+        inputs.catalogue,
+        inputs.sample_catalogue,
+    );
+    if plan.currency.is_empty() {
+        plan.currency = inputs.currency.to_string();
+    }
+    let rules = profile
+        .rules
+        .iter()
+        .map(|r| {
+            let d = r.doc();
+            report::RuleInfo {
+                id: r.id().into(),
+                title: d.title.into(),
+                what: d.what.into(),
+                why: d.why.into(),
+                example: d.example.into(),
+                fix: d.fix.into(),
+            }
+        })
+        .collect();
+    let mut method = report::Method {
+        fingerprints: db.fingerprints.len(),
+        registry_companies: db.registry.companies.len(),
+        tool_version: format!("sightline {}", env!("CARGO_PKG_VERSION")),
+        notes: inputs.notes,
+        ..Default::default()
+    };
+    let mut history = Vec::new();
+    let scans = store.scans()?;
+    for (id, started, source, hosts) in &scans {
+        let line = format!("{started}: {source} ({hosts} hosts)");
+        if source.starts_with("import") {
+            method.imports.push(line)
+        } else {
+            method.scans.push(line)
+        }
+        for c in store.changes(*id)? {
+            history.push(report::Change {
+                device: c.device,
+                address: c.address,
+                what: c.kind.to_string(),
+                detail: c.detail,
+                scan: format!("{started} {source}"),
+            });
+        }
+    }
+    Ok(report::Report {
+        organisation: inputs.estate.estate.organisation.name.clone(),
+        generated: inputs.now.to_string(),
+        profile: profile.id.to_string(),
+        profile_name: profile.name.to_string(),
+        estate: inputs.estate.estate.clone(),
+        inventory,
+        findings,
+        plan,
+        rules,
+        method,
+        history,
+    })
+}
+
+/// Write every report format into `out`; returns the files written.
+pub fn write_reports(r: &report::Report, out: &Path) -> Result<Vec<PathBuf>, PipelineError> {
+    std::fs::create_dir_all(out).map_err(|e| PipelineError::Write {
+        path: out.display().to_string(),
+        source: e,
+    })?;
+    let mut written = Vec::new();
+    for f in [
+        report::Format::Html,
+        report::Format::Json,
+        report::Format::Csv,
+        report::Format::FindingsCsv,
+        report::Format::Markdown,
+    ] {
+        let path = out.join(f.file_name());
+        std::fs::write(&path, report::render(r, f)).map_err(|e| PipelineError::Write {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Unwaived findings per severity.
+pub fn severity_counts(findings: &[model::Finding]) -> BTreeMap<Severity, usize> {
+    let mut m = BTreeMap::new();
+    for f in findings.iter().filter(|f| f.waived.is_none()) {
+        if let Some(s) = f.severity {
+            *m.entry(s).or_insert(0) += 1;
+        }
+    }
+    m
+}
