@@ -83,60 +83,6 @@ impl Dahua {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[track_caller]
-    fn hik(text: &str, expect: Option<&str>) {
-        assert_eq!(
-            Hikvision::parse(text).map(|h| h.to_string()).as_deref(),
-            expect,
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn hikvision_versions() {
-        hik("V5.4.5 build 160530", Some("V5.4.5 built 2016-05-30"));
-        hik("V5.4.5build 260429", Some("V5.4.5 built 2026-04-29"));
-        hik("V5.5.82", Some("V5.5.82 (build date unknown)"));
-        hik("V5.5.800 build 210628", Some("V5.5.800 built 2021-06-28"));
-        hik("build 210628", Some("version unknown, built 2021-06-28"));
-        hik(
-            "V5.5.800 build 211399",
-            Some("V5.5.800 (build date unknown)"),
-        );
-        hik("firmware", None);
-        hik("", None);
-    }
-
-    #[track_caller]
-    fn dahua(text: &str, expect: Option<&str>) {
-        assert_eq!(
-            Dahua::parse(text).map(|d| date::format(d.build)).as_deref(),
-            expect,
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn dahua_versions() {
-        dahua(
-            "2.800.0000000.16.R, Build Date: 2021-02-10",
-            Some("2021-02-10"),
-        );
-        dahua("V2.820.0000000.5.R.201021", Some("2020-10-21"));
-        dahua(
-            "2.400.0000000.16.R, Build Date: 2017-08-31",
-            Some("2017-08-31"),
-        );
-        dahua("V2.820.0000000.5.R.201399", None);
-        dahua("2.800.0000000.16.R", None);
-        dahua("", None);
-    }
-}
-
 /// A published vulnerability the firmware rules cite.
 pub(crate) struct Advisory {
     pub cve: &'static str,
@@ -221,4 +167,58 @@ pub(crate) fn vulnerable(
         chain.into_lines(),
         remediation,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn hik(text: &str, expect: Option<&str>) {
+        assert_eq!(
+            Hikvision::parse(text).map(|h| h.to_string()).as_deref(),
+            expect,
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn hikvision_versions() {
+        hik("V5.4.5 build 160530", Some("V5.4.5 built 2016-05-30"));
+        hik("V5.4.5build 260429", Some("V5.4.5 built 2026-04-29"));
+        hik("V5.5.82", Some("V5.5.82 (build date unknown)"));
+        hik("V5.5.800 build 210628", Some("V5.5.800 built 2021-06-28"));
+        hik("build 210628", Some("version unknown, built 2021-06-28"));
+        hik(
+            "V5.5.800 build 211399",
+            Some("V5.5.800 (build date unknown)"),
+        );
+        hik("firmware", None);
+        hik("", None);
+    }
+
+    #[track_caller]
+    fn dahua(text: &str, expect: Option<&str>) {
+        assert_eq!(
+            Dahua::parse(text).map(|d| date::format(d.build)).as_deref(),
+            expect,
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn dahua_versions() {
+        dahua(
+            "2.800.0000000.16.R, Build Date: 2021-02-10",
+            Some("2021-02-10"),
+        );
+        dahua("V2.820.0000000.5.R.201021", Some("2020-10-21"));
+        dahua(
+            "2.400.0000000.16.R, Build Date: 2017-08-31",
+            Some("2017-08-31"),
+        );
+        dahua("V2.820.0000000.5.R.201399", None);
+        dahua("2.800.0000000.16.R", None);
+        dahua("", None);
+    }
 }

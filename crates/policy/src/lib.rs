@@ -103,11 +103,12 @@ pub fn rule(id: &str) -> Option<&'static dyn Rule> {
 /// waiver of the estate names carries that waiver in `waived` (it is reported, not counted);
 /// expired waivers, and every waiver when `cx.today` is not a valid date, do not apply.
 ///
-/// "First seen" is evidence of a deployment date only when the device was not already there
-/// when the history began: for a device first seen on the earliest first-seen date of the
-/// inventory (the first recorded scan), the rules judge the deployment date from the register
-/// install date or the serial number's production date instead. The findings still report the
-/// device's real first-seen date.
+/// "First seen" dates a deployment only when the device was not already there when the history
+/// began. A device first seen on the earliest first-seen date of the inventory (the first
+/// recorded scan) was deployed on or before that day: when that day is after the UK statement
+/// of 24 November 2022, it says nothing about which side of the statement the deployment fell,
+/// so the rules judge the deployment date from the register install date or the serial
+/// number's production date instead. The findings still report the real first-seen date.
 pub fn evaluate(inventory: &Inventory, profile: &Profile, cx: &Context) -> Vec<Finding> {
     let today = date::parse(cx.today);
     let history_start = inventory
@@ -115,7 +116,8 @@ pub fn evaluate(inventory: &Inventory, profile: &Profile, cx: &Context) -> Vec<F
         .iter()
         .filter_map(|d| d.first_seen.as_deref())
         .filter(|d| date::parse(d).is_some())
-        .min();
+        .min()
+        .filter(|d| date::parse(d).is_some_and(|d| d > date::UK_STATEMENT));
     let mut out = Vec::new();
     for device in &inventory.devices {
         let judged;

@@ -1,9 +1,11 @@
 //! The binary as a user runs it: arguments in, stdout/stderr/exit code out.
 
+mod audit;
+
 use assert_cmd::Command;
 use std::path::PathBuf;
 
-fn sightline() -> Command {
+pub fn sightline() -> Command {
     Command::cargo_bin("sightline").expect("binary built")
 }
 

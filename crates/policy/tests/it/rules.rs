@@ -165,3 +165,26 @@ fn huawei_core_severity_follows_the_deadline() {
         BTreeSet::from([Some(model::Severity::Critical)])
     );
 }
+
+/// When history begins before the statement, being in the first scan proves an older
+/// deployment: the serial date is not consulted, the register still wins.
+#[test]
+fn first_scan_before_the_statement_dates_deployments() {
+    let mut fixture = Fixture::load("rules/uk-gov-2022/new-deployment.toml");
+    for d in &mut fixture.devices {
+        if d.first_seen.as_deref() == Some("2024-01-10") {
+            d.first_seen = Some("2022-06-01".into());
+        }
+    }
+    let profile = policy::profile("uk-gov-2022").unwrap();
+    let reported: BTreeSet<String> =
+        policy::evaluate(&fixture.inventory(), &profile, &fixture.cx())
+            .into_iter()
+            .filter(|f| f.rule == "uk-gov-2022/new-deployment")
+            .map(|f| f.device)
+            .collect();
+    assert_eq!(
+        reported,
+        BTreeSet::from(["dahua-register".to_string(), "hik-first-seen".to_string()])
+    );
+}

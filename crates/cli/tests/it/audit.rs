@@ -1,0 +1,154 @@
+//! `sightline audit` end to end from an import (no network): covered devices on a sensitive
+//! core segment give critical findings for exactly those devices; compliant devices give none.
+
+use super::sightline;
+
+const ESTATE: &str = r#"
+[organisation]
+name = "Test Department"
+
+[[site]]
+id = "hq"
+name = "Headquarters"
+sensitive = true
+
+[[segment]]
+cidr = "10.1.0.0/24"
+site = "hq"
+role = "core"
+"#;
+
+fn obs(address: &str, kind: &str, request: &str, response: &str) -> String {
+    serde_json::json!({"id": format!("{address}-{kind}"), "device": address, "address": address, "kind": kind, "request": request, "response": response}).to_string()
+}
+
+#[test]
+fn covered_devices_on_a_sensitive_core_are_critical_and_only_they() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("estate.toml"), ESTATE).expect("estate");
+    let hik = r#"<?xml version="1.0" encoding="UTF-8"?><DeviceInfo version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema"><deviceName>IP CAMERA</deviceName><model>DS-2CD2143G0-I</model><serialNumber>DS-2CD2143G0-I20190101AAWRC12345678</serialNumber><firmwareVersion>V5.5.82</firmwareVersion><firmwareReleasedDate>build 190220</firmwareReleasedDate><deviceType>IPCamera</deviceType></DeviceInfo>"#;
+    let dahua = r#"{ "error" : { "code" : 268632079, "message" : "Component error: login challenge!" }, "id" : 1, "params" : { "encryption" : "Default", "random" : "1234567", "realm" : "Login to 4L0123PAZ00000" }, "result" : false, "session" : "abc" }"#;
+    let axis = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"AXIS_ACCC8E012345\", nonce=\"x\"\r\n\r\n";
+    let lines = [
+        obs(
+            "10.1.0.5",
+            "http",
+            "GET /ISAPI/System/deviceInfo HTTP/1.1",
+            hik,
+        ),
+        obs("10.1.0.6", "http", "POST /RPC2_Login HTTP/1.1", dahua),
+        obs("10.1.0.7", "http", "GET / HTTP/1.1", axis),
+        obs("10.1.0.7", "mac", "", "00:40:8c:12:34:56"),
+    ];
+    std::fs::write(dir.path().join("import.jsonl"), lines.join("\n")).expect("import");
+    let out = dir.path().join("report");
+    let run = sightline()
+        .current_dir(dir.path())
+        .args([
+            "audit",
+            "--estate",
+            "estate.toml",
+            "--import",
+            "import.jsonl",
+            "--profile",
+            "uk-gov-2022",
+            "--fail-on",
+            "critical",
+            "--db",
+            "inv.db",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "critical findings reach --fail-on: {stderr}"
+    );
+    for f in [
+        "report.html",
+        "report.json",
+        "devices.csv",
+        "findings.csv",
+        "report.md",
+    ] {
+        assert!(out.join(f).exists(), "{f} written");
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("json"))
+            .expect("valid json");
+    let findings = report["findings"].as_array().expect("findings");
+    let critical: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| f["severity"] == "critical")
+        .filter_map(|f| f["address"].as_str())
+        .collect();
+    assert_eq!(
+        critical.into_iter().collect::<Vec<_>>(),
+        ["10.1.0.5", "10.1.0.6"]
+    );
+    assert!(
+        findings.iter().all(|f| f["address"] != "10.1.0.7"),
+        "the compliant Axis camera has no finding"
+    );
+    let devices = report["devices"].as_array().expect("devices");
+    for key in [
+        "address",
+        "manufacturer",
+        "brand",
+        "covered",
+        "site",
+        "segment",
+    ] {
+        assert!(devices[0].get(key).is_some(), "device field {key}");
+    }
+    for key in [
+        "rule",
+        "severity",
+        "address",
+        "site",
+        "segment",
+        "evidence",
+        "remediation",
+    ] {
+        assert!(findings[0].get(key).is_some(), "finding field {key}");
+    }
+    // Without --fail-on the same audit exits 0, and history accumulates in the same database.
+    let again = sightline()
+        .current_dir(dir.path())
+        .args([
+            "audit",
+            "--estate",
+            "estate.toml",
+            "--import",
+            "import.jsonl",
+            "--db",
+            "inv.db",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}
+
+#[test]
+fn bad_estate_file_is_a_located_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("estate.toml"), "[organisation]\nname = \"X\"\n[[site]]\nid = \"hq\"\nname = \"HQ\"\n[[segment]]\ncidr = \"10.1.0.0/33\"\nsite = \"hq\"\n").expect("estate");
+    let run = sightline()
+        .current_dir(dir.path())
+        .args(["audit", "--estate", "estate.toml", "--import", "none.jsonl"])
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("estate.toml:7: segment.cidr"), "{err}");
+}
