@@ -60,6 +60,9 @@ pub enum Command {
     Audit(AuditArgs),
     /// Run the whole audit on a simulated estate on loopback and write ./sightline-demo/.
     Demo(DemoArgs),
+    /// Recompute every stored device's identity from its stored observations (after a
+    /// fingerprint or registry update).
+    Reidentify(ReidentifyArgs),
     /// The simulated estate: fake devices on loopback addresses replaying real answers.
     Lab {
         #[command(subcommand)]
@@ -101,6 +104,15 @@ pub struct AuditArgs {
     /// Ports to sweep with --scan (default: the surveillance/network set).
     #[arg(long)]
     pub ports: Option<String>,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReidentifyArgs {
+    /// The inventory database.
+    #[arg(long, value_name = "FILE", default_value = "sightline.db")]
+    pub db: PathBuf,
     #[command(flatten)]
     pub data: DataArgs,
 }

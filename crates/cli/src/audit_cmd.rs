@@ -208,6 +208,18 @@ fn print_summary(r: &report::Report, out: &Path) {
     println!("  report: {}", out.join("report.html").display());
 }
 
+pub fn reidentify(a: crate::args::ReidentifyArgs) -> Result<ExitCode> {
+    use store::Store;
+    if !a.db.exists() {
+        bail!("no inventory database at {}: run `sightline audit` first, or give --db", a.db.display());
+    }
+    let db = load_db(a.data.data.as_deref())?;
+    let mut store = store::Sqlite::open(&a.db)?;
+    let changed = store.reidentify(&|device, obs| db.identify(device, obs))?;
+    println!("{changed} device(s) changed identity under the current fingerprints ({} fingerprints, {} companies)", db.fingerprints.len(), db.registry.companies.len());
+    Ok(ExitCode::Clean)
+}
+
 const DEMO_ESTATE: &str = include_str!("../../../examples/estate/estate.toml");
 const DEMO_CATALOGUE: &str = include_str!("../../../examples/estate/catalogue.toml");
 

@@ -41,6 +41,7 @@ fn main() -> StdExitCode {
         Command::Scan(a) => scan_cmd::run(a),
         Command::Audit(a) => audit_cmd::run(a),
         Command::Demo(a) => audit_cmd::demo(a),
+        Command::Reidentify(a) => audit_cmd::reidentify(a),
         Command::Lab { command } => match command {
             args::LabCommand::Serve(a) => lab_cmd::serve(a),
         },

@@ -13,8 +13,9 @@ static DOC: RuleDoc = RuleDoc {
     title: "Covered surveillance equipment deployed on a sensitive site after 24 November 2022",
     what: "Covered visual-surveillance equipment on a sensitive site whose deployment date is \
            after 24 November 2022. The date is, in this order: the install date of an imported \
-           asset register; the day a sightline scan first saw it (only when it was not already \
-           there at the first recorded scan); the production date its serial number encodes \
+           asset register; the day a sightline scan first saw it (being in the first recorded scan \
+           counts only when that scan predates the statement: it then proves an older \
+           deployment); the production date its serial number encodes \
            (Hikvision serials carry YYYYMMDD after the model), since a device cannot be deployed \
            before it is made. The finding says which basis it used. Always critical.",
     why: "The UK Written Ministerial Statement of 24 November 2022 ('Security Update: \

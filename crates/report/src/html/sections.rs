@@ -143,7 +143,7 @@ fn finding_row(view: &View, f: &Finding, out: &mut String) {
     });
     let _ = writeln!(
         out,
-        "<tbody class=\"{class}\"><tr><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td>{title}</td><td>{}</td></tr>\n<tr class=\"evidence\"><td colspan=\"9\">{evidence}</td></tr></tbody>",
+        "<tbody class=\"{class}\"><tr><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td class=\"free\">{title}</td><td class=\"free\">{}</td></tr>\n<tr class=\"evidence\"><td class=\"free\" colspan=\"9\">{evidence}</td></tr></tbody>",
         badge(f.severity),
         esc(&f.rule),
         device_cell(view, &f.device),
@@ -249,7 +249,7 @@ pub fn devices(view: &View, out: &mut String) {
         };
         let _ = writeln!(
             out,
-            "<tbody class=\"item\"><tr><td class=\"nw\">{address}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{covered}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{first_seen}</td></tr>\n<tr class=\"evidence\"><td colspan=\"11\">{evidence_html}</td></tr></tbody>",
+            "<tbody class=\"item\"><tr><td class=\"nw\">{address}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{covered}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{first_seen}</td></tr>\n<tr class=\"evidence\"><td class=\"free\" colspan=\"11\">{evidence_html}</td></tr></tbody>",
             opt(i.manufacturer.as_deref()),
             opt(i.brand.as_deref()),
             opt(i.model.as_deref()),
