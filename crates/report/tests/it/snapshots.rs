@@ -180,3 +180,31 @@ fn hostile_text_is_escaped_in_text_formats() {
         "{brands:?}"
     );
 }
+
+/// An empty report (no devices, no findings, no plan) still renders every format.
+#[test]
+fn empty_report_renders() {
+    let empty = Report::default();
+    let md = text(&empty, Format::Markdown);
+    assert!(md.contains("No findings."), "{md}");
+    let json: serde_json::Value = serde_json::from_slice(&render(&empty, Format::Json)).unwrap();
+    assert_eq!(json["devices"], serde_json::json!([]));
+    assert_eq!(json["summary"]["findings"], 0);
+    assert_eq!(
+        text(&empty, Format::Csv).lines().count(),
+        1,
+        "devices.csv is only its header"
+    );
+    assert_eq!(
+        text(&empty, Format::FindingsCsv).lines().count(),
+        1,
+        "findings.csv is only its header"
+    );
+    let html = text(&empty, Format::Html);
+    assert!(html.contains("No findings.") && html.contains("No devices in the inventory."));
+    assert_eq!(
+        html.matches("<svg").count(),
+        3,
+        "the charts are drawn even when empty"
+    );
+}
