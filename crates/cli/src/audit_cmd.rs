@@ -211,12 +211,19 @@ fn print_summary(r: &report::Report, out: &Path) {
 pub fn reidentify(a: crate::args::ReidentifyArgs) -> Result<ExitCode> {
     use store::Store;
     if !a.db.exists() {
-        bail!("no inventory database at {}: run `sightline audit` first, or give --db", a.db.display());
+        bail!(
+            "no inventory database at {}: run `sightline audit` first, or give --db",
+            a.db.display()
+        );
     }
     let db = load_db(a.data.data.as_deref())?;
     let mut store = store::Sqlite::open(&a.db)?;
     let changed = store.reidentify(&|device, obs| db.identify(device, obs))?;
-    println!("{changed} device(s) changed identity under the current fingerprints ({} fingerprints, {} companies)", db.fingerprints.len(), db.registry.companies.len());
+    println!(
+        "{changed} device(s) changed identity under the current fingerprints ({} fingerprints, {} companies)",
+        db.fingerprints.len(),
+        db.registry.companies.len()
+    );
     Ok(ExitCode::Clean)
 }
 

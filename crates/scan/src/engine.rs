@@ -148,18 +148,20 @@ async fn scan_host(
             }
             is_open(SocketAddr::new(ip, port), cfg.sweep_timeout)
                 .await
-                .then_some(port)
+                .map(|rtt| (port, rtt))
         })
         .buffer_unordered(cfg.per_host.max(1));
-    let mut open_ports: Vec<u16> = sweep.filter_map(|p| async move { p }).collect().await;
+    let found: Vec<(u16, Duration)> = sweep.filter_map(|p| async move { p }).collect().await;
+    let mut open_ports: Vec<u16> = found.iter().map(|(p, _)| *p).collect();
     open_ports.sort_unstable();
+    let cx = adapt(&cfg.cx, found.iter().map(|(_, rtt)| *rtt).min());
     let mut outcomes = Vec::new();
     for &port in &open_ports {
         if cancel.is_cancelled() {
             break;
         }
         let first = crate::ports::first_probe(port);
-        outcomes.extend(probe::run(&cfg.cx, SocketAddr::new(ip, port), first).await);
+        outcomes.extend(probe::run(&cx, SocketAddr::new(ip, port), first).await);
     }
     let observations = to_observations(ip, &outcomes);
     HostResult {
@@ -171,15 +173,32 @@ async fn scan_host(
     }
 }
 
-/// TCP connect test. The socket is closed with a reset (linger 0) so that thousands of
-/// sweeps leave no TIME_WAIT sockets behind to exhaust ephemeral ports.
-async fn is_open(addr: SocketAddr, t: Duration) -> bool {
+/// Probe limits fitted to a host's round-trip time (its fastest connect): a far or slow link
+/// gets the configured deadlines, a near one answers within a few RTTs, so waiting for silent
+/// services costs less. Never longer than configured, never below a floor that slow embedded
+/// web servers need to build a page.
+pub fn adapt(base: &Cx, rtt: Option<Duration>) -> Cx {
+    let Some(rtt) = rtt else { return base.clone() };
+    let fit = |floor: Duration, factor: u32, max: Duration| (rtt * factor).max(floor).min(max);
+    Cx {
+        connect_timeout: fit(Duration::from_millis(300), 10, base.connect_timeout),
+        read_timeout: fit(Duration::from_millis(1500), 40, base.read_timeout),
+        idle_timeout: fit(Duration::from_millis(250), 8, base.idle_timeout),
+        ..base.clone()
+    }
+}
+
+/// TCP connect test, returning the connect time when open. The socket is closed with a reset
+/// (linger 0) so that thousands of sweeps leave no TIME_WAIT sockets behind to exhaust
+/// ephemeral ports.
+async fn is_open(addr: SocketAddr, t: Duration) -> Option<Duration> {
+    let started = Instant::now();
     match timeout(t, TcpStream::connect(addr)).await {
         Ok(Ok(stream)) => {
             let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
-            true
+            Some(started.elapsed())
         }
-        _ => false,
+        _ => None,
     }
 }
 
