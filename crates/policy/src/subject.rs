@@ -302,25 +302,43 @@ impl Chain {
     pub(crate) fn identity(device: &InventoryDevice) -> Chain {
         let mut chain = Chain { lines: Vec::new() };
         let id = &device.identity;
-        for e in &id.evidence {
+        // The evidence for the maker first, a few items only: one line per item, from the
+        // observed text through the fingerprint to what it asserts. The device's full evidence
+        // stays in the inventory (report device table and report.json).
+        const SHOWN: usize = 4;
+        let mut ranked: Vec<&model::Evidence> = id
+            .evidence
+            .iter()
+            .filter(|e| e.asserts.contains("manufacturer="))
+            .collect();
+        ranked.extend(
+            id.evidence
+                .iter()
+                .filter(|e| !e.asserts.contains("manufacturer=")),
+        );
+        for e in ranked.iter().take(SHOWN) {
             let field = if e.field.is_empty() {
                 String::new()
             } else {
                 format!(" {}", e.field)
             };
-            chain.push(format!(
-                "observed: {}{field} \"{}\"",
-                e.observation,
-                clip(&e.matched)
-            ));
-        }
-        for e in &id.evidence {
             let asserts = if e.asserts.is_empty() {
                 "matched".to_string()
             } else {
                 e.asserts.clone()
             };
-            chain.push(format!("fingerprint: {} -> {}", e.fingerprint, asserts));
+            chain.push(format!(
+                "observed: {}{field} \"{}\" -> fingerprint {} -> {asserts}",
+                e.observation,
+                clip(&e.matched),
+                e.fingerprint
+            ));
+        }
+        if ranked.len() > SHOWN {
+            chain.push(format!(
+                "... and {} more matching fingerprints (all listed with the device)",
+                ranked.len() - SHOWN
+            ));
         }
         let mut parts = Vec::new();
         match &id.manufacturer {
