@@ -435,16 +435,32 @@ fn decode_entities(s: &str) -> String {
 }
 
 fn xml_fields(f: &mut Fields, text: &str) -> bool {
-    let opts = roxmltree::ParsingOptions {
+    let opts = || roxmltree::ParsingOptions {
         allow_dtd: true,
         nodes_limit: 50_000,
         ..Default::default()
     };
-    let Ok(doc) = roxmltree::Document::parse_with_options(text, opts) else {
-        return false;
+    // Trimmed captures often hold several top-level elements (a fragment of a document):
+    // read them under a synthetic root, which is not reported as `xml.root`.
+    let wrapped;
+    let (doc, fragment) = match roxmltree::Document::parse_with_options(text, opts()) {
+        Ok(doc) => (doc, false),
+        Err(_) => {
+            let body = match text.find("?>") {
+                Some(i) if text.starts_with("<?xml") => &text[i + 2..],
+                _ => text,
+            };
+            wrapped = format!("<sightline-fragment>{body}</sightline-fragment>");
+            match roxmltree::Document::parse_with_options(&wrapped, opts()) {
+                Ok(doc) => (doc, true),
+                Err(_) => return xml_leaves(f, text),
+            }
+        }
     };
     let root = doc.root_element();
-    f.push("xml.root", root.tag_name().name());
+    if !fragment {
+        f.push("xml.root", root.tag_name().name());
+    }
     let mut count = 0;
     for node in root.descendants() {
         if !node.is_element() {
@@ -470,6 +486,39 @@ fn xml_fields(f: &mut Fields, text: &str) -> bool {
         }
     }
     true
+}
+
+/// Last resort for broken or cut-off XML (a capture that lost its first lines): every simple
+/// `<name>text</name>` leaf, namespace prefix dropped. Returns whether any was found.
+fn xml_leaves(f: &mut Fields, text: &str) -> bool {
+    let mut found = false;
+    let mut rest = text;
+    let mut count = 0;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        count += 1;
+        if count > MAX_ITEMS {
+            break;
+        }
+        let Some(end) = rest.find('>') else { break };
+        let name = &rest[..end];
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, ':' | '_' | '-' | '.'))
+        {
+            continue;
+        }
+        let after = &rest[end + 1..];
+        let Some(close) = after.find('<') else { break };
+        let closing = format!("</{name}>");
+        if after[close..].starts_with(&closing) {
+            let local = name.rsplit(':').next().unwrap_or(name);
+            f.push_prefixed("xml", local, after[..close].trim());
+            found = true;
+        }
+    }
+    found
 }
 
 fn json_fields(f: &mut Fields, text: &str) {

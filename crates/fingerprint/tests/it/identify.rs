@@ -395,3 +395,24 @@ fn snmp_enterprise_number_names_the_agent_vendor() {
         },
     );
 }
+
+#[test]
+fn cut_off_xml_still_yields_its_fields() {
+    // A capture that lost its first lines: several top-level elements and an unmatched closing tag.
+    let xml = "<model>DS-KV8213-WME1(C)</model>\n<macAddress>bc:ad:28:00:00:09</macAddress>\n<firmwareVersion>V2.2.53</firmwareVersion>\n</DeviceInfo>";
+    let f = fingerprint::extract(
+        Kind::Http,
+        Some("GET /ISAPI/System/deviceInfo HTTP/1.1"),
+        xml.as_bytes(),
+    );
+    assert_eq!(f.get("xml.model"), ["DS-KV8213-WME1(C)"]);
+    let id = check(
+        &[(Kind::Http, "GET /ISAPI/System/deviceInfo HTTP/1.1", xml)],
+        Expect {
+            manufacturer: Some("Hikvision"),
+            brand: None,
+            covered: true,
+        },
+    );
+    assert_eq!(id.device_class.map(|c| c.as_str()), Some("intercom"));
+}
