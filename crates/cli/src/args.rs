@@ -295,8 +295,10 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Labelled observations (JSON Lines with "truth": {"manufacturer", "covered"}).
-    pub file: PathBuf,
+    /// Labelled observations (JSON Lines with "truth": {"manufacturer", "covered"}); several
+    /// files are scored together.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
     /// Also list every device that was scored wrong.
     #[arg(long)]
     pub misses: bool,

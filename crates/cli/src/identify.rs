@@ -191,11 +191,20 @@ pub fn stats(a: &CheckArgs) -> Result<ExitCode> {
 
 pub fn eval(a: &EvalArgs) -> Result<ExitCode> {
     let db = load_db(a.data.data.as_deref())?;
-    let loaded = input::load(Some(&a.file))?;
-    let truths: BTreeMap<String, serde_json::Value> = loaded.truths.into_iter().collect();
+    let mut observations = Vec::new();
+    let mut truths: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    let mut bad_lines = 0;
+    for file in &a.files {
+        let loaded = input::load(Some(file))?;
+        bad_lines += loaded.bad_lines;
+        observations.extend(loaded.observations);
+        for (d, t) in loaded.truths {
+            truths.entry(d).or_insert(t);
+        }
+    }
     let mut results = Vec::new();
     let mut unlabelled = 0;
-    for (device, obs) in input::by_device(loaded.observations) {
+    for (device, obs) in input::by_device(observations) {
         let Some(t) = truths.get(&device) else {
             unlabelled += 1;
             continue;
@@ -245,7 +254,7 @@ pub fn eval(a: &EvalArgs) -> Result<ExitCode> {
             }
         }
     }
-    Ok(if loaded.bad_lines > 0 {
+    Ok(if bad_lines > 0 {
         ExitCode::BadInput
     } else {
         ExitCode::Clean
