@@ -69,7 +69,7 @@ fn bad_estate_files_name_file_line_and_field() {
         "unknown variant",
     );
     check(
-        "[organisation]\nname = \"X\"\n[[waiver]]\ndevice = \"10.0.0.1\"\nrule = \"*\"\nreason = \"r\"\napprover = \"a\"\nexpires = \"soon\"\n",
+        "[organisation]\nname = \"X\"\n[[waiver]]\ndevice = \"192.0.2.1\"\nrule = \"*\"\nreason = \"r\"\napprover = \"a\"\nexpires = \"soon\"\n",
         8,
         "waiver.expires",
         "not a date",

@@ -4,10 +4,10 @@ use audit::import::{ColumnMap, csv_register, nmap_xml, normalise_date, scan_json
 
 #[test]
 fn csv_register_with_guessed_and_mapped_columns() {
-    let csv = "Asset,IP Address,MAC Address,Make,Model,Serial Number,Installed\nGate cam,10.1.2.3,bc:ad:28:00:00:01,Hikvision,DS-2CD2143G0-I,DS-2CD2143G0-I20230301AAWRF1,01/03/2023\nPrinter,10.1.2.9,,HP,LaserJet M402,,\n";
+    let csv = "Asset,IP Address,MAC Address,Make,Model,Serial Number,Installed\nGate cam,192.0.2.3,bc:ad:28:00:00:01,Hikvision,DS-2CD2143G0-I,DS-2CD2143G0-I20230301AAWRF1,01/03/2023\nPrinter,192.0.2.9,,HP,LaserJet M402,,\n";
     let hosts = csv_register(csv, "register.csv", &ColumnMap::default()).expect("reads");
     assert_eq!(hosts.len(), 2);
-    assert_eq!(hosts[0].address.as_deref(), Some("10.1.2.3"));
+    assert_eq!(hosts[0].address.as_deref(), Some("192.0.2.3"));
     assert_eq!(hosts[0].install_date.as_deref(), Some("2023-03-01"));
     assert_eq!(
         hosts[0].serial.as_deref(),
@@ -24,13 +24,13 @@ fn csv_register_with_guessed_and_mapped_columns() {
         text.contains("Hikvision") && text.contains("DS-2CD2143G0-I"),
         "{text}"
     );
-    let custom = "Where,What\n10.0.0.1,Axis P1435\n";
+    let custom = "Where,What\n192.0.2.1,Axis P1435\n";
     let map = ColumnMap::parse("address=Where,model=What").expect("map");
     assert_eq!(
         csv_register(custom, "r.csv", &map).expect("reads")[0]
             .address
             .as_deref(),
-        Some("10.0.0.1")
+        Some("192.0.2.1")
     );
     let err =
         csv_register("A,B\n1,2\n", "r.csv", &ColumnMap::default()).expect_err("no key column");

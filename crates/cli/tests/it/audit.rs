@@ -13,7 +13,7 @@ name = "Headquarters"
 sensitive = true
 
 [[segment]]
-cidr = "10.1.0.0/24"
+cidr = "192.0.2.0/24"
 site = "hq"
 role = "core"
 "#;
@@ -31,14 +31,14 @@ fn covered_devices_on_a_sensitive_core_are_critical_and_only_they() {
     let axis = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"AXIS_ACCC8E012345\", nonce=\"x\"\r\n\r\n";
     let lines = [
         obs(
-            "10.1.0.5",
+            "192.0.2.5",
             "http",
             "GET /ISAPI/System/deviceInfo HTTP/1.1",
             hik,
         ),
-        obs("10.1.0.6", "http", "POST /RPC2_Login HTTP/1.1", dahua),
-        obs("10.1.0.7", "http", "GET / HTTP/1.1", axis),
-        obs("10.1.0.7", "mac", "", "00:40:8c:12:34:56"),
+        obs("192.0.2.6", "http", "POST /RPC2_Login HTTP/1.1", dahua),
+        obs("192.0.2.7", "http", "GET / HTTP/1.1", axis),
+        obs("192.0.2.7", "mac", "", "00:40:8c:12:34:56"),
     ];
     std::fs::write(dir.path().join("import.jsonl"), lines.join("\n")).expect("import");
     let out = dir.path().join("report");
@@ -87,10 +87,10 @@ fn covered_devices_on_a_sensitive_core_are_critical_and_only_they() {
         .collect();
     assert_eq!(
         critical.into_iter().collect::<Vec<_>>(),
-        ["10.1.0.5", "10.1.0.6"]
+        ["192.0.2.5", "192.0.2.6"]
     );
     assert!(
-        findings.iter().all(|f| f["address"] != "10.1.0.7"),
+        findings.iter().all(|f| f["address"] != "192.0.2.7"),
         "the compliant Axis camera has no finding"
     );
     let devices = report["devices"].as_array().expect("devices");
@@ -142,7 +142,7 @@ fn covered_devices_on_a_sensitive_core_are_critical_and_only_they() {
 #[test]
 fn bad_estate_file_is_a_located_error() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("estate.toml"), "[organisation]\nname = \"X\"\n[[site]]\nid = \"hq\"\nname = \"HQ\"\n[[segment]]\ncidr = \"10.1.0.0/33\"\nsite = \"hq\"\n").expect("estate");
+    std::fs::write(dir.path().join("estate.toml"), "[organisation]\nname = \"X\"\n[[site]]\nid = \"hq\"\nname = \"HQ\"\n[[segment]]\ncidr = \"192.0.2.0/33\"\nsite = \"hq\"\n").expect("estate");
     let run = sightline()
         .current_dir(dir.path())
         .args(["audit", "--estate", "estate.toml", "--import", "none.jsonl"])
