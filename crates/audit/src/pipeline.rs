@@ -22,6 +22,10 @@ pub enum PipelineError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "the scan stopped unexpectedly ({0}); nothing from it was recorded: run the audit again, and report this if it repeats"
+    )]
+    Scan(String),
 }
 
 /// Identify a host and place it on the estate, ready to record.
@@ -145,7 +149,7 @@ pub async fn scan_records(
     targets: &scan::Targets,
     cfg: &scan::ScanConfig,
     cancel: tokio_util::sync::CancellationToken,
-) -> (Vec<HostRecord>, scan::Summary) {
+) -> Result<(Vec<HostRecord>, scan::Summary), PipelineError> {
     let (tx, mut rx) = tokio::sync::mpsc::channel(256);
     let t = targets.clone();
     let c = cfg.clone();
@@ -165,8 +169,10 @@ pub async fn scan_records(
             h.observations,
         ));
     }
-    let summary = engine.await.unwrap_or_default();
-    (out, summary)
+    let summary = engine
+        .await
+        .map_err(|e| PipelineError::Scan(e.to_string()))?;
+    Ok((out, summary))
 }
 
 /// Targets covering every segment of the estate.

@@ -126,7 +126,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode> {
                 }
             });
             pipeline::scan_records(&db, &estate, &targets, &cfg, cancel).await
-        });
+        })?;
         let (finished, _) = now();
         let nets: Vec<String> = estate.networks().iter().map(|n| n.to_string()).collect();
         pipeline::record(
@@ -288,7 +288,7 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
             before.len()
         );
         let (records, s1) =
-            pipeline::scan_records(&db, &estate, &targets, &cfg, CancellationToken::new()).await;
+            pipeline::scan_records(&db, &estate, &targets, &cfg, CancellationToken::new()).await?;
         // The first scan stands for the inventory taken before the November 2022 statement.
         pipeline::record(
             &mut store,
@@ -304,7 +304,7 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
         let lab2 = lab::Lab::start(&after, &usable).await?;
         let (start2, _) = now();
         let (records, s2) =
-            pipeline::scan_records(&db, &estate, &targets, &cfg, CancellationToken::new()).await;
+            pipeline::scan_records(&db, &estate, &targets, &cfg, CancellationToken::new()).await?;
         let (end2, _) = now();
         pipeline::record(&mut store, &start2, &end2, "scan 127.90.0.0/16", records)?;
         eprintln!(

@@ -54,8 +54,8 @@ pub fn run(a: ScanArgs) -> Result<ExitCode> {
         Some(p) => scan::ports::parse(p).map_err(anyhow::Error::msg)?,
         None => scan::ports::default_ports(),
     };
-    if a.concurrency == 0 || a.per_host == 0 {
-        bail!("--concurrency and --per-host must be at least 1");
+    if a.concurrency == 0 || a.per_host == 0 || a.rate == 0 {
+        bail!("--concurrency, --per-host and --rate must be at least 1");
     }
     let mut cfg = scan::ScanConfig {
         ports,

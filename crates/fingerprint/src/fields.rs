@@ -128,11 +128,16 @@ pub fn extract_into(mut f: Fields, kind: Kind, request: Option<&str>, response: 
             }
         }
         Kind::Dhip => {
-            // A 32-byte binary header (" \0\0\0DHIP" ...) may precede the JSON body.
-            let start = response
-                .iter()
-                .position(|&b| b == b'{')
-                .unwrap_or(response.len());
+            // A 32-byte binary header (" \0\0\0DHIP" ...) may precede the JSON body; its length
+            // fields can hold any byte, `{` included, so skip it by position when present.
+            let start = if response.len() >= 32 && &response[4..8] == b"DHIP" {
+                32
+            } else {
+                response
+                    .iter()
+                    .position(|&b| b == b'{')
+                    .unwrap_or(response.len())
+            };
             body_fields(&mut f, kind, request, &response[start..]);
         }
         Kind::TlsCert => crate::cert::fields(&mut f, response),
@@ -461,6 +466,12 @@ fn xml_fields(f: &mut Fields, text: &str) -> bool {
     if !fragment {
         f.push("xml.root", root.tag_name().name());
     }
+    let mut seen_ns: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for ns in root.namespaces() {
+        if seen_ns.insert(ns.uri()) {
+            f.push("xml.namespace", ns.uri());
+        }
+    }
     let mut count = 0;
     for node in root.descendants() {
         if !node.is_element() {
@@ -470,10 +481,12 @@ fn xml_fields(f: &mut Fields, text: &str) -> bool {
         if count > MAX_ITEMS {
             break;
         }
-        for ns in node.namespaces() {
-            if !f.get("xml.namespace").iter().any(|v| v == ns.uri()) {
-                f.push("xml.namespace", ns.uri());
-            }
+        // The element's own namespace (declarations are inherited by every descendant, so
+        // walking `namespaces()` per node would be quadratic on hostile documents).
+        if let Some(uri) = node.tag_name().namespace()
+            && seen_ns.insert(uri)
+        {
+            f.push("xml.namespace", uri);
         }
         let has_child_elements = node.children().any(|c| c.is_element());
         if !has_child_elements {

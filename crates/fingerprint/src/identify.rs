@@ -27,6 +27,11 @@ struct Claims {
     class: BTreeMap<DeviceClass, HashMap<String, f64>>,
     model: BTreeMap<String, HashMap<String, f64>>,
     firmware: BTreeMap<String, HashMap<String, f64>>,
+    /// Evidence of a label (brand or seller name) that implies a maker, per label. The label's
+    /// evidence is combined first and the relation's confidence applied once, so that a device
+    /// repeating its label everywhere cannot push a weak OEM relation over the threshold.
+    labels: BTreeMap<String, HashMap<String, f64>>,
+    label_maker: BTreeMap<String, (usize, f64)>,
     notes: Vec<String>,
 }
 
@@ -106,6 +111,19 @@ pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]
         }
     }
 
+    let implied: Vec<(usize, String, f64)> = claims
+        .labels
+        .iter()
+        .filter_map(|(label, fps)| {
+            claims
+                .label_maker
+                .get(label)
+                .map(|&(maker, rel)| (maker, format!("label:{label}"), combine(fps.values()) * rel))
+        })
+        .collect();
+    for (maker, key, c) in implied {
+        add_maker(&mut claims, maker, &key, c);
+    }
     let mut id = Identity {
         device: device.to_string(),
         ..Identity::default()
@@ -214,10 +232,22 @@ fn claim_label(
     let Some((maker, rel, oem)) = maker else {
         return false;
     };
-    add_maker(claims, maker, fp, c * rel);
+    imply_maker(claims, &label, maker, rel, fp, c);
     words.push(format!("manufacturer={}", reg.companies[maker].name));
     note_oem(reg, claims, &label, maker, oem);
     true
+}
+
+/// Record that a label seen with confidence `c` implies `maker` with confidence `rel`.
+fn imply_maker(claims: &mut Claims, label: &str, maker: usize, rel: f64, fp: &str, c: f64) {
+    let slot = claims
+        .labels
+        .entry(label.to_string())
+        .or_default()
+        .entry(fp.to_string())
+        .or_insert(0.0);
+    *slot = slot.max(c);
+    claims.label_maker.insert(label.to_string(), (maker, rel));
 }
 
 /// Record what one hit claims; returns the claims in words for the evidence record.
@@ -264,7 +294,7 @@ fn claim(db: &Database, hit: &Hit<'_>, claims: &mut Claims) -> String {
         add(&mut claims.brand, display.clone(), &fp.id, c);
         words.push(format!("brand={display}"));
         if !maker_claimed && let Some((maker, rel, oem)) = maker {
-            add_maker(claims, maker, &fp.id, c * rel);
+            imply_maker(claims, &display, maker, rel, &fp.id, c);
             words.push(format!("manufacturer={}", reg.companies[maker].name));
             note_oem(reg, claims, &display, maker, oem);
         }
@@ -381,6 +411,14 @@ fn embedded_macs(
             continue;
         };
         for v in values {
+            // A realm of twelve decimal digits is more likely a serial or a number than a MAC.
+            if name == "realm"
+                && !v
+                    .chars()
+                    .any(|c| c.is_ascii_alphabetic() || matches!(c, ':' | '-' | '.'))
+            {
+                continue;
+            }
             if let Some(mac) = crate::oui::normalize_mac(v)
                 && !found.iter().any(|(_, m, _)| *m == mac)
             {

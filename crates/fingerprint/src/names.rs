@@ -42,6 +42,9 @@ const COMMON_WORDS: &[&str] = &[
     "vicon",
 ];
 
+/// The short names that are spotted.
+const SHORT_NAMES: &[&str] = &["ZTE", "HP", "H3C", "TVT", "AVM", "IBM", "NEC", "LG"];
+
 #[derive(Debug)]
 pub struct Spotter {
     re: Option<Regex>,
@@ -58,8 +61,13 @@ impl Spotter {
             if letters < 2 || name.len() > 40 {
                 return;
             }
-            // Short names (HP, ZTE, LG) only in capitals, as makers write them.
+            // Short names only when they are known maker names, in capitals as makers write
+            // them: two or three letters are too often something else ("DH" is also the
+            // Department of Health, "HIK" a word fragment).
             let variants: Vec<String> = if letters <= 3 {
+                if !SHORT_NAMES.contains(&name.to_uppercase().as_str()) {
+                    return;
+                }
                 vec![name.to_uppercase()]
             } else if COMMON_WORDS.contains(&name.to_lowercase().as_str()) {
                 vec![name.to_string(), name.to_uppercase()]
@@ -109,13 +117,21 @@ impl Spotter {
                 while !value.is_char_boundary(end) {
                     end -= 1;
                 }
-                for cap in re.captures_iter(&value[..end]) {
+                let text = &value[..end];
+                let mut at = 0;
+                // The boundary character after a name is part of the match: search again from
+                // it, so that "Hikvision Axis" yields both names.
+                while at <= text.len() {
+                    let Some(cap) = re.captures_at(text, at) else {
+                        break;
+                    };
                     let m = cap.get(1).expect("group 1 always takes part");
                     if let Some(&target) = self.names.get(m.as_str())
                         && !out.iter().any(|(f, _, t)| f == field && *t == target)
                     {
                         out.push((field.to_string(), m.as_str().to_string(), target));
                     }
+                    at = m.end();
                 }
             }
         }

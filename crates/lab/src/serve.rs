@@ -41,6 +41,28 @@ impl Lab {
     pub async fn start(placements: &[Placement], catalog: &[Persona]) -> Result<Lab, LabError> {
         let cancel = CancellationToken::new();
         let tasks = TaskTracker::new();
+        match Lab::bind_all(placements, catalog, &cancel, &tasks).await {
+            Ok(listeners) => Ok(Lab {
+                cancel,
+                tasks,
+                listeners,
+            }),
+            Err(e) => {
+                // Whatever was already listening stops before the error is returned.
+                cancel.cancel();
+                tasks.close();
+                tasks.wait().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn bind_all(
+        placements: &[Placement],
+        catalog: &[Persona],
+        cancel: &CancellationToken,
+        tasks: &TaskTracker,
+    ) -> Result<usize, LabError> {
         let mut acceptors: HashMap<CertNames, Arc<SslAcceptor>> = HashMap::new();
         let mut listeners = 0;
         for p in placements {
@@ -88,11 +110,7 @@ impl Lab {
                 listeners += 1;
             }
         }
-        Ok(Lab {
-            cancel,
-            tasks,
-            listeners,
-        })
+        Ok(listeners)
     }
 
     /// Stop serving and wait for every task to end.
@@ -135,7 +153,11 @@ async fn accept_loop(
             _ = cancel.cancelled() => return,
             a = listener.accept() => a,
         };
-        let Ok((stream, _)) = accepted else { continue };
+        let Ok((stream, _)) = accepted else {
+            // Out of file descriptors or similar: back off instead of spinning on the error.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
         let persona = persona.clone();
         let tls = tls.clone();
         let cancel = cancel.clone();
@@ -280,7 +302,7 @@ async fn read_request<S: AsyncRead + Unpin>(s: &mut S) -> Option<Vec<u8>> {
                             .and_then(|v| v.trim().parse::<usize>().ok())
                     })
                     .unwrap_or(0);
-                if buf.len() >= end + 4 + len {
+                if buf.len() >= (end + 4).saturating_add(len) {
                     return Some(());
                 }
             }

@@ -59,10 +59,10 @@ impl Targets {
     pub fn parse(specs: &[String], excludes: &[String]) -> Result<Targets, TargetError> {
         let mut t = Targets::default();
         for s in specs {
-            t.include.extend(parse_spec(s)?);
+            t.include.extend(parse_spec(s, 0)?);
         }
         for s in excludes {
-            t.exclude.extend(parse_spec(s)?);
+            t.exclude.extend(parse_spec(s, 0)?);
         }
         t.include.sort();
         t = t.merge_overlaps();
@@ -78,7 +78,9 @@ impl Targets {
 
     /// Number of addresses before exclusions (an upper bound on what will be scanned).
     pub fn len(&self) -> u128 {
-        self.include.iter().map(Span::len).sum()
+        self.include
+            .iter()
+            .fold(0u128, |n, s| n.saturating_add(s.len()))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -130,12 +132,23 @@ impl Targets {
     }
 }
 
-fn parse_spec(spec: &str) -> Result<Vec<Span>, TargetError> {
+/// How deep `@file` lists may include other `@file` lists.
+const MAX_FILE_DEPTH: usize = 4;
+
+fn parse_spec(spec: &str, depth: usize) -> Result<Vec<Span>, TargetError> {
     let spec = spec.trim();
     if spec.is_empty() {
         return Ok(vec![]);
     }
     if let Some(path) = spec.strip_prefix('@') {
+        if depth >= MAX_FILE_DEPTH {
+            return Err(TargetError::File {
+                path: path.to_string(),
+                reason: format!(
+                    "@file lists nest more than {MAX_FILE_DEPTH} deep (does a file include itself?)"
+                ),
+            });
+        }
         let text = std::fs::read_to_string(path).map_err(|e| TargetError::File {
             path: path.to_string(),
             reason: e.to_string(),
@@ -144,7 +157,7 @@ fn parse_spec(spec: &str) -> Result<Vec<Span>, TargetError> {
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or("").trim();
             for part in line.split([',', ' ', '\t']).filter(|p| !p.is_empty()) {
-                out.extend(parse_spec(part)?);
+                out.extend(parse_spec(part, depth + 1)?);
             }
         }
         return Ok(out);
@@ -152,7 +165,7 @@ fn parse_spec(spec: &str) -> Result<Vec<Span>, TargetError> {
     if spec.contains(',') {
         let mut out = Vec::new();
         for part in spec.split(',') {
-            out.extend(parse_spec(part)?);
+            out.extend(parse_spec(part, depth)?);
         }
         return Ok(out);
     }
@@ -165,11 +178,9 @@ fn parse_spec(spec: &str) -> Result<Vec<Span>, TargetError> {
             .map_err(|_| TargetError::Invalid(spec.to_string()))?;
         return Ok(vec![span(net.network(), net.broadcast())]);
     }
-    if let Some((a, b)) = spec.split_once('-') {
-        let start: IpAddr = a
-            .trim()
-            .parse()
-            .map_err(|_| TargetError::Invalid(spec.to_string()))?;
+    if let Some((a, b)) = spec.split_once('-')
+        && let Ok(start) = a.trim().parse::<IpAddr>()
+    {
         let end: IpAddr = match b.trim().parse::<IpAddr>() {
             Ok(ip) => ip,
             // Short form: 10.0.0.1-20 (last octet) or 2001:db8::1-ff (last group).

@@ -92,12 +92,12 @@ fn hikvision_isapi_device_info_after_login() {
 #[test]
 fn oem_label_on_a_hikvision_platform_is_brand_not_maker() {
     // A page titled with an OEM label, served by Hikvision firmware: Hikvision made it.
-    let page = "HTTP/1.1 200 OK\r\nServer: DNVRS-Webs\r\nContent-Type: text/html\r\n\r\n<html><head><title>LTS</title></head></html>";
+    let page = "HTTP/1.1 200 OK\r\nServer: DNVRS-Webs\r\nContent-Type: text/html\r\n\r\n<html><head><title>TruVision NVR</title></head></html>";
     let id = check(
         &[(Kind::Http, "GET / HTTP/1.1", page)],
         Expect {
             manufacturer: Some("Hikvision"),
-            brand: Some("LTS"),
+            brand: Some("TruVision"),
             covered: true,
         },
     );

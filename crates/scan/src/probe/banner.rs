@@ -50,7 +50,11 @@ pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
         ..cx.clone()
     };
     let read = io::read_answer(&greeting, &mut stream, |b| {
-        b.ends_with(b"\n") || b.len() >= 16
+        if b.ends_with(b"\n") || b.len() >= 16 {
+            io::Framing::Complete
+        } else {
+            io::Framing::Unknown
+        }
     })
     .await;
     let mut answers = Vec::new();
@@ -97,10 +101,14 @@ pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
 }
 
 /// A DHIP answer is complete when its header's body length has arrived.
-fn dhip_complete(b: &[u8]) -> bool {
+fn dhip_complete(b: &[u8]) -> io::Framing {
     if b.len() < 32 || &b[4..8] != b"DHIP" {
-        return false;
+        return io::Framing::Unknown;
     }
     let len = u32::from_le_bytes([b[16], b[17], b[18], b[19]]) as usize;
-    b.len() >= 32 + len
+    if b.len() >= 32usize.saturating_add(len) {
+        io::Framing::Complete
+    } else {
+        io::Framing::Incomplete
+    }
 }

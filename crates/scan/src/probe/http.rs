@@ -11,7 +11,7 @@
 //! Parsing is deliberately our own (see ../shared/reference/crates.md: hyper and reqwest reject
 //! many real camera answers: `Server : x`, obs-fold, duplicate Content-Length, truncated bodies).
 
-use super::io::{self, http_complete};
+use super::io::{self, http_framing};
 use super::{Answer, Cx, ProbeKind, ProbeOutcome, Status};
 use std::net::SocketAddr;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -95,6 +95,15 @@ pub fn parse(bytes: &[u8]) -> Result<Head, ParseError> {
     })
 }
 
+/// Whether an answer starts like a protocol's status line (`HTTP/`, `RTSP/`).
+pub fn speaks(bytes: &[u8], prefix: &[u8]) -> bool {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    bytes[start..].starts_with(prefix)
+}
+
 /// Which follow-ups the first answer suggests.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Hints {
@@ -160,7 +169,7 @@ pub async fn exchange_on<S: AsyncRead + AsyncWrite + Unpin>(
     if let Err(status) = io::send(cx, stream, req).await {
         return (status, Vec::new());
     }
-    let read = io::read_answer(cx, stream, http_complete).await;
+    let read = io::read_answer(cx, stream, http_framing).await;
     let status = match (read.status, parse(&read.bytes)) {
         (Status::Closed, _) => Status::Closed,
         (Status::TooLarge, _) => Status::TooLarge,
@@ -238,7 +247,8 @@ pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
             elapsed: started.elapsed(),
         };
     }
-    let is_http = parse(&bytes).is_ok();
+    // A head cut off by the deadline is still HTTP: it is kept as such, with its status.
+    let is_http = parse(&bytes).is_ok() || speaks(&bytes, b"HTTP/");
     answers.push(Answer {
         kind: if is_http {
             model::Kind::Http

@@ -28,18 +28,31 @@ pub struct Read {
     pub status: Status,
 }
 
-/// Read an answer. `complete` says when the bytes so far form a whole answer.
+/// What the bytes so far say about the answer's end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// A whole answer has arrived.
+    Complete,
+    /// The answer declared a length that has not arrived yet: wait for it (until the deadline),
+    /// a pause is not the end.
+    Incomplete,
+    /// No length is known: the peer closing or going quiet ends the answer.
+    Unknown,
+}
+
+/// Read an answer. `framing` says whether the bytes so far form a whole answer.
 pub async fn read_answer<S: AsyncRead + Unpin>(
     cx: &Cx,
     stream: &mut S,
-    complete: impl Fn(&[u8]) -> bool,
+    framing: impl Fn(&[u8]) -> Framing,
 ) -> Read {
     let deadline = Instant::now() + cx.read_timeout;
     let mut buf = Vec::with_capacity(4096);
     let mut chunk = [0u8; 8192];
+    let mut state = Framing::Unknown;
     loop {
         // Once something has arrived, a short silence ends answers that carry no length.
-        let wait = if buf.is_empty() {
+        let wait = if buf.is_empty() || state == Framing::Incomplete {
             deadline
         } else {
             deadline.min(Instant::now() + cx.idle_timeout)
@@ -62,7 +75,8 @@ pub async fn read_answer<S: AsyncRead + Unpin>(
                         status: Status::TooLarge,
                     };
                 }
-                if complete(&buf) {
+                state = framing(&buf);
+                if state == Framing::Complete {
                     return Read {
                         bytes: buf,
                         status: Status::Success,
@@ -102,15 +116,25 @@ pub async fn send<S: AsyncWrite + Unpin>(
     }
 }
 
-/// Whether an HTTP/RTSP-style answer is complete: head ended and Content-Length bytes of
-/// body received (chunked: the final chunk seen). Answers without a length are complete only
-/// when the peer closes or goes quiet.
-pub fn http_complete(buf: &[u8]) -> bool {
+/// Framing of an HTTP/RTSP-style answer: complete when the head has ended and Content-Length
+/// bytes of body arrived (chunked: the final chunk seen); a head still arriving, or a declared
+/// length not yet reached, is incomplete; a head without a length ends when the peer closes or
+/// goes quiet.
+pub fn http_framing(buf: &[u8]) -> Framing {
+    let start = buf
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(buf.len());
+    let speaks = buf[start..].starts_with(b"HTTP/") || buf[start..].starts_with(b"RTSP/");
     let Some(head_end) = find(buf, b"\r\n\r\n")
         .map(|i| i + 4)
         .or_else(|| find(buf, b"\n\n").map(|i| i + 2))
     else {
-        return false;
+        return if speaks {
+            Framing::Incomplete
+        } else {
+            Framing::Unknown
+        };
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
     let body = buf.len() - head_end;
@@ -118,16 +142,31 @@ pub fn http_complete(buf: &[u8]) -> bool {
         if let Some(v) = line.strip_prefix("content-length:")
             && let Ok(n) = v.trim().parse::<usize>()
         {
-            return body >= n;
+            return if body >= n {
+                Framing::Complete
+            } else {
+                Framing::Incomplete
+            };
         }
         if line.starts_with("transfer-encoding:") && line.contains("chunked") {
-            return find(&buf[head_end..], b"0\r\n\r\n").is_some();
+            return if find(&buf[head_end..], b"0\r\n\r\n").is_some() {
+                Framing::Complete
+            } else {
+                Framing::Incomplete
+            };
         }
     }
     // RTSP answers and bodiless statuses carry no length: the head is the whole answer.
-    head.starts_with("rtsp/") || head.contains(" 204 ") || head.contains(" 304 ")
+    if head.trim_start().starts_with("rtsp/") || head.contains(" 204 ") || head.contains(" 304 ") {
+        Framing::Complete
+    } else {
+        Framing::Unknown
+    }
 }
 
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
     hay.windows(needle.len()).position(|w| w == needle)
 }

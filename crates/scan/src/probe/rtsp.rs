@@ -6,7 +6,7 @@
 //! Spec: RFC 2326 (RTSP 1.0), RFC 4566 (SDP).
 
 use super::http::{USER_AGENT, parse};
-use super::io::{self, http_complete};
+use super::io::{self, http_framing};
 use super::{Answer, Cx, ProbeKind, ProbeOutcome, Status};
 use std::net::SocketAddr;
 use tokio::time::Instant;
@@ -46,7 +46,7 @@ pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
         {
             break;
         }
-        let read = io::read_answer(cx, &mut stream, http_complete).await;
+        let read = io::read_answer(cx, &mut stream, http_framing).await;
         if read.bytes.is_empty() {
             if answers.is_empty() {
                 status = read.status;
@@ -54,8 +54,10 @@ pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
             break;
         }
         let head = parse(&read.bytes);
-        let is_rtsp = head.as_ref().is_ok_and(|h| h.version.starts_with("RTSP/"));
+        let is_rtsp = head.as_ref().is_ok_and(|h| h.version.starts_with("RTSP/"))
+            || super::http::speaks(&read.bytes, b"RTSP/");
         status = match (&head, is_rtsp) {
+            (Err(_), true) => read.status,
             (Ok(h), true) if h.code == 401 => Status::AuthRequired,
             (Ok(_), true) => Status::Success,
             _ => Status::NotThisProtocol,

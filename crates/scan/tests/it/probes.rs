@@ -22,6 +22,8 @@ enum Behaviour {
     Close,
     /// Endless headers.
     HugeHeaders,
+    /// Reply with the first bytes, pause longer than the idle timeout, then the rest.
+    Paused(&'static [u8], &'static [u8]),
 }
 
 async fn device(addr: &str, b: Behaviour) -> SocketAddr {
@@ -56,6 +58,12 @@ async fn device(addr: &str, b: Behaviour) -> SocketAddr {
                             }
                             tokio::time::sleep(Duration::from_millis(100)).await;
                         }
+                    }
+                    Behaviour::Paused(a, b) => {
+                        let _ = s.read(&mut buf).await;
+                        let _ = s.write_all(a).await;
+                        tokio::time::sleep(Duration::from_millis(450)).await;
+                        let _ = s.write_all(b).await;
                     }
                     Behaviour::Close => {}
                     Behaviour::HugeHeaders => {
@@ -157,6 +165,49 @@ async fn misbehaving_devices_get_a_status_not_a_hang() {
     assert_eq!(out.status, Status::TooLarge);
     assert!(out.answers[0].response.len() <= 64 * 1024);
     assert_quick(out.elapsed);
+}
+
+#[tokio::test]
+async fn a_pause_inside_a_declared_body_is_not_its_end() {
+    let addr = device(
+        "127.66.0.10:0",
+        Behaviour::Paused(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello",
+            b"world",
+        ),
+    )
+    .await;
+    let out = probe::http::run(
+        &Cx {
+            follow_ups: false,
+            ..cx()
+        },
+        addr,
+    )
+    .await;
+    assert_eq!(out.status, Status::Success);
+    assert!(
+        out.answers[0].response.ends_with(b"helloworld"),
+        "{:?}",
+        String::from_utf8_lossy(&out.answers[0].response)
+    );
+    // A head cut off by the deadline is still recorded as HTTP, with a timeout status.
+    let addr = device(
+        "127.66.0.11:0",
+        Behaviour::Paused(b"HTTP/1.1 401 Unauthorized\r\nServer: Webs\r\n", b""),
+    )
+    .await;
+    let out = probe::http::run(
+        &Cx {
+            follow_ups: false,
+            read_timeout: Duration::from_millis(300),
+            ..cx()
+        },
+        addr,
+    )
+    .await;
+    assert_eq!(out.status, Status::ReadTimeout);
+    assert_eq!(out.answers[0].kind, model::Kind::Http);
 }
 
 #[tokio::test]
