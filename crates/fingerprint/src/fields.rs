@@ -501,8 +501,9 @@ fn xml_fields(f: &mut Fields, text: &str) -> bool {
     true
 }
 
-/// Last resort for broken or cut-off XML (a capture that lost its first lines): every simple
-/// `<name>text</name>` leaf, namespace prefix dropped. Returns whether any was found.
+/// Last resort for broken or cut-off XML (a capture that lost its first or last lines): every
+/// namespace declared (`xmlns="..."`, `xmlns:p="..."`) and every simple `<name ...>text</name>`
+/// leaf, namespace prefix dropped. Returns whether anything was found.
 fn xml_leaves(f: &mut Fields, text: &str) -> bool {
     let mut found = false;
     let mut rest = text;
@@ -514,7 +515,8 @@ fn xml_leaves(f: &mut Fields, text: &str) -> bool {
             break;
         }
         let Some(end) = rest.find('>') else { break };
-        let name = &rest[..end];
+        let tag = &rest[..end];
+        let name = tag.split_whitespace().next().unwrap_or("");
         if name.is_empty()
             || !name
                 .chars()
@@ -522,10 +524,25 @@ fn xml_leaves(f: &mut Fields, text: &str) -> bool {
         {
             continue;
         }
+        // Namespace declarations among the attributes.
+        let mut attrs = &tag[name.len()..];
+        while let Some(j) = attrs.find("xmlns") {
+            attrs = &attrs[j + 5..];
+            let Some(q) = attrs.find('"') else { break };
+            let Some(close) = attrs[q + 1..].find('"') else {
+                break;
+            };
+            let uri = &attrs[q + 1..q + 1 + close];
+            if !uri.is_empty() && !f.get("xml.namespace").iter().any(|v| v == uri) {
+                f.push("xml.namespace", uri);
+                found = true;
+            }
+            attrs = &attrs[q + 1 + close..];
+        }
         let after = &rest[end + 1..];
         let Some(close) = after.find('<') else { break };
         let closing = format!("</{name}>");
-        if after[close..].starts_with(&closing) {
+        if !tag.ends_with('/') && after[close..].starts_with(&closing) {
             let local = name.rsplit(':').next().unwrap_or(name);
             f.push_prefixed("xml", local, after[..close].trim());
             found = true;

@@ -416,3 +416,15 @@ fn cut_off_xml_still_yields_its_fields() {
     );
     assert_eq!(id.device_class.map(|c| c.as_str()), Some("intercom"));
 }
+
+#[test]
+fn truncated_xml_keeps_its_namespace() {
+    // An ISAPI answer cut off before its closing tags: the declared namespace still counts.
+    let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<DeviceInfo version=\"1.0\" xmlns=\"http://www.std-cgi.com/ver20/XMLSchema\">\n<deviceName>Network Video Recorder</deviceName>\n<model>ACR4-40</model>\n<serialNumber>ACR4-4004";
+    let f = fingerprint::extract(Kind::Http, Some("GET / HTTP/1.1"), xml.as_bytes());
+    assert_eq!(
+        f.get("xml.namespace"),
+        ["http://www.std-cgi.com/ver20/XMLSchema"]
+    );
+    assert_eq!(f.get("xml.model"), ["ACR4-40"]);
+}
