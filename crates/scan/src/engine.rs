@@ -164,6 +164,21 @@ async fn scan_host(
         outcomes.extend(probe::run(&cx, SocketAddr::new(ip, port), first).await);
     }
     let observations = to_observations(ip, &outcomes);
+    if started.elapsed() > Duration::from_secs(3) {
+        let slow: Vec<String> = outcomes
+            .iter()
+            .map(|o| {
+                format!(
+                    "{}/{}:{}:{}ms",
+                    o.port,
+                    o.probe.as_str(),
+                    o.status.as_str(),
+                    o.elapsed.as_millis()
+                )
+            })
+            .collect();
+        tracing::info!(%ip, elapsed_ms = started.elapsed().as_millis() as u64, probes = %slow.join(" "), "Slow host");
+    }
     HostResult {
         address: ip,
         open_ports,

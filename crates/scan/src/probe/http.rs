@@ -114,28 +114,60 @@ pub struct Hints {
 
 pub fn hints(answer: &[u8], port: u16) -> Hints {
     let text = String::from_utf8_lossy(&answer[..answer.len().min(64 * 1024)]).to_ascii_lowercase();
-    let hikvision = [
-        "webs",
-        "app-webs",
-        "hikvision",
-        "doc/page/login.asp",
-        "/doc/",
-        "realm=\"ds-",
-        "isapi",
-    ]
-    .iter()
-    .any(|s| text.contains(s));
-    let dahua = [
-        "jsbase",
-        "web service",
-        "cp=cao psa our",
-        "realm=\"login to",
-        "dhwebclientplugin",
-        "baseproj",
-        "magicbox",
-    ]
-    .iter()
-    .any(|s| text.contains(s));
+    // An embedded web server that names no platform (no Server header, or a small embedded
+    // one) may be either vendor's firmware under another label: ask both vendor APIs once.
+    let server = parse(answer)
+        .ok()
+        .and_then(|h| h.header("server").map(str::to_ascii_lowercase));
+    let embedded = match &server {
+        None => !text.contains("<html") || text.contains("login"),
+        Some(s) => [
+            "webs",
+            "webserver",
+            "boa",
+            "goahead",
+            "lighttpd",
+            "thttpd",
+            "mini_httpd",
+            "httpd",
+            "mongoose",
+            "embedthis",
+            "dnvrs",
+            "hikvision",
+            "dahua",
+        ]
+        .iter()
+        .any(|e| s.contains(e)),
+    };
+    let isapi_like = text.contains("version=\"2.0\"") || text.contains("version=\"1.0\" xmlns");
+    let dahua_like =
+        text.contains("table.") || text.contains("--myboundary") || text.contains("code=");
+    let hikvision = embedded
+        || isapi_like
+        || [
+            "webs",
+            "app-webs",
+            "hikvision",
+            "doc/page/login.asp",
+            "/doc/",
+            "realm=\"ds-",
+            "isapi",
+        ]
+        .iter()
+        .any(|s| text.contains(s));
+    let dahua = embedded
+        || dahua_like
+        || [
+            "jsbase",
+            "web service",
+            "cp=cao psa our",
+            "realm=\"login to",
+            "dhwebclientplugin",
+            "baseproj",
+            "magicbox",
+        ]
+        .iter()
+        .any(|s| text.contains(s));
     // ONVIF lives on the main web port; ask there and where cameras usually put it.
     let onvif = matches!(port, 80 | 8080 | 8000 | 8899 | 2020)
         || hikvision
@@ -248,10 +280,15 @@ pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
         };
     }
     // A head cut off by the deadline is still HTTP: it is kept as such, with its status.
-    let is_http = parse(&bytes).is_ok() || speaks(&bytes, b"HTTP/");
+    // An RTSP server on a web-looking port answers a GET in RTSP: record it as RTSP and ask
+    // nothing more of it over HTTP.
+    let is_rtsp = speaks(&bytes, b"RTSP/");
+    let is_http = !is_rtsp && (parse(&bytes).is_ok() || speaks(&bytes, b"HTTP/"));
     answers.push(Answer {
         kind: if is_http {
             model::Kind::Http
+        } else if is_rtsp {
+            model::Kind::Rtsp
         } else {
             model::Kind::Banner
         },
@@ -262,7 +299,8 @@ pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
     if is_http && cx.follow_ups {
         for (method, path, body) in follow_ups(&hints(&bytes, addr.port())) {
             let (_, b) = exchange(cx, addr, &request(&host, method, path, body)).await;
-            if parse(&b).is_ok() {
+            // Only HTTP answers count: an RTSP server answering a GET is not an HTTP API.
+            if parse(&b).is_ok() && speaks(&b, b"HTTP/") {
                 answers.push(Answer {
                     kind: kind_for(path, body),
                     port: addr.port(),
@@ -273,7 +311,7 @@ pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
         }
     }
     // A cut-off or oversized answer keeps that status; a complete non-HTTP one is a banner.
-    let status = if is_http || matches!(status, Status::ReadTimeout | Status::TooLarge) {
+    let status = if is_http || is_rtsp || matches!(status, Status::ReadTimeout | Status::TooLarge) {
         status
     } else {
         Status::NotThisProtocol

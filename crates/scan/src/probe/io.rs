@@ -52,8 +52,12 @@ pub async fn read_answer<S: AsyncRead + Unpin>(
     let mut state = Framing::Unknown;
     loop {
         // Once something has arrived, a short silence ends answers that carry no length.
-        let wait = if buf.is_empty() || state == Framing::Incomplete {
+        // A declared length not yet reached tolerates a longer pause (devices that lie about
+        // Content-Length still end at a few pauses, not at the deadline).
+        let wait = if buf.is_empty() {
             deadline
+        } else if state == Framing::Incomplete {
+            deadline.min(Instant::now() + cx.idle_timeout * 4)
         } else {
             deadline.min(Instant::now() + cx.idle_timeout)
         };
@@ -121,20 +125,13 @@ pub async fn send<S: AsyncWrite + Unpin>(
 /// length not yet reached, is incomplete; a head without a length ends when the peer closes or
 /// goes quiet.
 pub fn http_framing(buf: &[u8]) -> Framing {
-    let start = buf
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(buf.len());
-    let speaks = buf[start..].starts_with(b"HTTP/") || buf[start..].starts_with(b"RTSP/");
+    // A head still arriving has no length yet: a pause ends it (heads come in one piece, and
+    // some devices never send the blank line that closes them).
     let Some(head_end) = find(buf, b"\r\n\r\n")
         .map(|i| i + 4)
         .or_else(|| find(buf, b"\n\n").map(|i| i + 2))
     else {
-        return if speaks {
-            Framing::Incomplete
-        } else {
-            Framing::Unknown
-        };
+        return Framing::Unknown;
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
     let body = buf.len() - head_end;
