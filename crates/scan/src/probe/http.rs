@@ -209,6 +209,8 @@ pub async fn exchange_on<S: AsyncRead + AsyncWrite + Unpin>(
         (Status::Success, Ok(_)) => Status::Success,
         (Status::ReadTimeout, Ok(_)) => Status::ReadTimeout,
         (Status::ReadTimeout, Err(_)) => Status::ReadTimeout,
+        // A head that stopped before its end: HTTP, but no complete answer came.
+        (_, Err(ParseError::Incomplete)) => Status::ReadTimeout,
         (_, Err(_)) => Status::NotThisProtocol,
         (s, _) => s,
     };
