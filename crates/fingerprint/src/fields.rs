@@ -364,6 +364,7 @@ fn body_fields(f: &mut Fields, kind: Kind, request: Option<&str>, body: &[u8]) {
         html_fields(f, &text);
     } else {
         kv_fields(f, &text);
+        copyright_fields(f, &text);
     }
 }
 
@@ -385,7 +386,39 @@ fn find_nocase(hay: &str, needle: &str) -> Option<usize> {
         })
 }
 
+/// Copyright notices of a page or script (`Copyright © 2019 Hangzhou Hikvision ...`): the
+/// holder of a device web UI's copyright is its maker or the platform it came from.
+fn copyright_fields(f: &mut Fields, text: &str) {
+    if !f.wants("copyright") {
+        return;
+    }
+    let mut rest = text;
+    for _ in 0..4 {
+        let hit = ["copyright", "©", "&copy;", "(c) "]
+            .iter()
+            .filter_map(|m| find_nocase(rest, m).map(|i| (i, m.len())))
+            .min();
+        let Some((i, len)) = hit else { break };
+        let after = &rest[i + len..];
+        let mut end = after.len().min(120);
+        while !after.is_char_boundary(end) {
+            end -= 1;
+        }
+        let snippet: String = after[..end]
+            .split(['<', '\n', '"'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        if !snippet.is_empty() {
+            f.push("copyright", snippet);
+        }
+        rest = &after[end..];
+    }
+}
+
 fn html_fields(f: &mut Fields, text: &str) {
+    copyright_fields(f, text);
     if !f.wants("title") {
         return;
     }

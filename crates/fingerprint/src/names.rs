@@ -28,6 +28,7 @@ pub const FIELDS: &[&str] = &[
     "json.vendor",
     "json.manufacturer",
     "kv.vendor",
+    "copyright",
 ];
 
 /// Confidence of a name seen in one of those fields.

@@ -428,3 +428,20 @@ fn truncated_xml_keeps_its_namespace() {
     );
     assert_eq!(f.get("xml.model"), ["ACR4-40"]);
 }
+
+#[test]
+fn the_copyright_holder_of_a_web_ui_is_evidence() {
+    let page = "<html><head><title>Login</title></head><body><div class=\"footer\">Copyright &copy; Hangzhou Hikvision Digital Technology Co., Ltd. All Rights Reserved.</div></body></html>";
+    check(
+        &[(Kind::Http, "GET / HTTP/1.1", page)],
+        Expect {
+            manufacturer: Some("Hikvision"),
+            brand: None,
+            covered: true,
+        },
+    );
+    // A vendor named elsewhere in a page (a compatibility list) is not a copyright holder.
+    let other = "<html><head><title>Genetec Security Center</title></head><body>Works with Hikvision, Dahua and Axis cameras.</body></html>";
+    let id = db().identify("d", &[obs(0, Kind::Http, "GET / HTTP/1.1", other)]);
+    assert!(!id.covered, "{:?}", id.evidence);
+}
