@@ -389,31 +389,26 @@ fn find_nocase(hay: &str, needle: &str) -> Option<usize> {
 /// Copyright notices of a page or script (`Copyright © 2019 Hangzhou Hikvision ...`): the
 /// holder of a device web UI's copyright is its maker or the platform it came from.
 fn copyright_fields(f: &mut Fields, text: &str) {
+    static MARK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     if !f.wants("copyright") {
         return;
     }
-    let mut rest = text;
-    for _ in 0..4 {
-        let hit = ["copyright", "©", "&copy;", "(c) "]
-            .iter()
-            .filter_map(|m| find_nocase(rest, m).map(|i| (i, m.len())))
-            .min();
-        let Some((i, len)) = hit else { break };
-        let after = &rest[i + len..];
+    let re = MARK
+        .get_or_init(|| regex::Regex::new(r"(?i)copyright|©|&copy;|\(c\) ").expect("valid regex"));
+    for m in re.find_iter(text).take(4) {
+        let after = &text[m.end()..];
         let mut end = after.len().min(120);
         while !after.is_char_boundary(end) {
             end -= 1;
         }
-        let snippet: String = after[..end]
+        let snippet = after[..end]
             .split(['<', '\n', '"'])
             .next()
             .unwrap_or("")
-            .trim()
-            .to_string();
+            .trim();
         if !snippet.is_empty() {
             f.push("copyright", snippet);
         }
-        rest = &after[end..];
     }
 }
 
