@@ -2,5 +2,6 @@
 //! loopback addresses only.
 
 mod discover;
+mod engine;
 mod probes;
 mod targets;
