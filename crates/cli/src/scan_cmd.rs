@@ -128,11 +128,13 @@ pub fn run(a: ScanArgs) -> Result<ExitCode> {
             };
             bar.set_message("UDP discovery");
             for o in scan::discover::discover(&dcfg).await {
+                // Multicast replies come from the whole segment: keep only the targets.
                 if let Some(ip) = o
                     .address
                     .as_deref()
                     .or(Some(o.device.as_str()))
                     .and_then(|s| s.parse::<IpAddr>().ok())
+                    && targets.contains(ip)
                 {
                     discovered.entry(ip).or_default().push(o);
                 }

@@ -87,6 +87,16 @@ impl Targets {
         self.include.is_empty()
     }
 
+    /// Whether an address is one of the targets (inside a spec, not excluded).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let inside = self.include.iter().any(|s| match (*s, ip) {
+            (Span::V4(a, b), IpAddr::V4(v)) => (a..=b).contains(&u32::from(v)),
+            (Span::V6(a, b), IpAddr::V6(v)) => (a..=b).contains(&u128::from(v)),
+            _ => false,
+        });
+        inside && !self.excluded(ip)
+    }
+
     fn excluded(&self, ip: IpAddr) -> bool {
         self.exclude.iter().any(|s| match (*s, ip) {
             (Span::V4(a, b), IpAddr::V4(v)) => (a..=b).contains(&u32::from(v)),

@@ -45,6 +45,20 @@ fn forms() {
 }
 
 #[test]
+fn membership() {
+    let t = Targets::parse(&s(&["127.0.0.0/30", "::1"]), &s(&["127.0.0.2"])).expect("parses");
+    for (ip, want) in [
+        ("127.0.0.1", true),
+        ("127.0.0.2", false),
+        ("127.0.0.4", false),
+        ("::1", true),
+        ("::2", false),
+    ] {
+        assert_eq!(t.contains(ip.parse().expect("ip")), want, "{ip}");
+    }
+}
+
+#[test]
 fn file_lists() {
     let dir = std::env::temp_dir().join(format!("sightline-targets-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
