@@ -119,12 +119,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode> {
         let rt = runtime()?;
         let (records, summary) = rt.block_on(async {
             let cancel = CancellationToken::new();
-            let c = cancel.clone();
-            tokio::spawn(async move {
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    c.cancel();
-                }
-            });
+            crate::stop_on_ctrl_c(cancel.clone());
             pipeline::scan_records(&db, &estate, &targets, &cfg, cancel).await
         })?;
         let (finished, _) = now();

@@ -55,6 +55,22 @@ fn main() -> StdExitCode {
     }
 }
 
+/// First Ctrl-C: stop starting new work and finish cleanly, keeping what was found. Second
+/// Ctrl-C: quit at once (exit 130, the shell's convention for SIGINT).
+pub fn stop_on_ctrl_c(cancel: tokio_util::sync::CancellationToken) {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!(
+                "stopping: finishing the hosts in progress and keeping what was found (Ctrl-C again to quit now)"
+            );
+            cancel.cancel();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+}
+
 fn init_tracing(verbose: u8, quiet: bool) {
     let level = match (quiet, verbose) {
         (true, _) => "error",

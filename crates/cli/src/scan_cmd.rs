@@ -106,12 +106,7 @@ pub fn run(a: ScanArgs) -> Result<ExitCode> {
     let mut stats = Stats::default();
     let summary = rt.block_on(async {
         let cancel = CancellationToken::new();
-        let on_ctrl_c = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                on_ctrl_c.cancel();
-            }
-        });
+        crate::stop_on_ctrl_c(cancel.clone());
         // Discovery first, so its answers join the TCP answers of the same host.
         let mut discovered: BTreeMap<IpAddr, Vec<Observation>> = BTreeMap::new();
         if a.discover {
