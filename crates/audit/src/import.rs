@@ -14,6 +14,8 @@ pub struct ImportedHost {
     /// Install date (YYYY-MM-DD) from a register.
     pub install_date: Option<String>,
     pub observations: Vec<Observation>,
+    /// Problems in this host's input that were skipped (say them to the user).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -201,16 +203,16 @@ pub fn csv_register(
                 m.clone().into_bytes(),
             ));
         }
+        // A bad date is skipped with a warning: one typo must not lose the whole register.
+        let mut warnings = Vec::new();
         let install_date = match get(col[5]) {
-            Some(d) => Some(normalise_date(&d).ok_or_else(|| {
-                bad(
-                    file,
-                    format!(
-                        "row {}: install date {d:?} is not a date (YYYY-MM-DD or DD/MM/YYYY)",
-                        n + 2
-                    ),
-                )
-            })?),
+            Some(d) => match normalise_date(&d) {
+                Some(date) => Some(date),
+                None => {
+                    warnings.push(format!("{file}: row {}: install date {d:?} is not a date (YYYY-MM-DD or DD/MM/YYYY); left empty", n + 2));
+                    None
+                }
+            },
             None => None,
         };
         out.push(ImportedHost {
@@ -219,6 +221,7 @@ pub fn csv_register(
             serial,
             install_date,
             observations,
+            warnings,
         });
     }
     Ok(out)

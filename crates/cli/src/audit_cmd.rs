@@ -92,6 +92,9 @@ pub fn run(a: AuditArgs) -> Result<ExitCode> {
             ),
         };
         let n = hosts.len();
+        for w in hosts.iter().flat_map(|h| &h.warnings) {
+            eprintln!("warning: {w}");
+        }
         let records = pipeline::imported_records(&db, &estate, hosts);
         let (finished, _) = now();
         pipeline::record(

@@ -42,6 +42,17 @@ fn csv_register_with_guessed_and_mapped_columns() {
     )
     .expect_err("missing column");
     assert!(err.to_string().contains("\"Nope\""), "{err}");
+    // A bad date is skipped with a warning; the row is kept.
+    let typo = "IP Address,Installed\n192.0.2.7,31/02/2023\n192.0.2.8,2023-02-01\n";
+    let hosts = csv_register(typo, "r.csv", &ColumnMap::default()).expect("reads");
+    assert_eq!(hosts.len(), 2);
+    assert_eq!(hosts[0].install_date, None);
+    assert!(
+        hosts[0].warnings[0].contains("row 2") && hosts[0].warnings[0].contains("31/02/2023"),
+        "{:?}",
+        hosts[0].warnings
+    );
+    assert_eq!(hosts[1].install_date.as_deref(), Some("2023-02-01"));
 }
 
 #[test]
