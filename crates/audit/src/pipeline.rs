@@ -46,7 +46,7 @@ pub fn host_record(
     let identity: Identity = db.identify(&device, &observations);
     let placed = address.as_deref().and_then(|a| estate.place(a));
     let serial = serial.or_else(|| serial_from(&observations));
-    let mac = mac.or_else(|| mac_from(db, &observations));
+    let mac = mac.or_else(|| mac_from(&observations));
     let cert_fingerprint = observations
         .iter()
         .find(|o| o.kind == model::Kind::TlsCert)
@@ -90,7 +90,7 @@ fn serial_from(observations: &[Observation]) -> Option<String> {
     None
 }
 
-fn mac_from(_db: &Database, observations: &[Observation]) -> Option<String> {
+fn mac_from(observations: &[Observation]) -> Option<String> {
     for o in observations {
         if o.kind == model::Kind::Mac {
             return fingerprint::oui::normalize_mac(&o.response_text());
