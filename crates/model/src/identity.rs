@@ -42,4 +42,69 @@ pub struct Identity {
     /// Explanations: conflicts that were resolved, inferences through OEM relations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The identifiers the device reported about itself (serial, its own MACs) and MACs it
+    /// reported about other devices. Claims made by the device, never proof of which unit it is.
+    #[serde(default, skip_serializing_if = "DeviceKeys::is_empty")]
+    pub keys: DeviceKeys,
+    /// Safety limits that an answer reached while it was read (a document type declaration that
+    /// was ignored, a field cap, a cut body): what was not looked at is said, never silent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<LimitHit>,
+}
+
+/// Identifiers found in a device's answers. Each is what the device *says*: a hostile device can
+/// report another unit's serial or MAC, so tracking and waivers treat these as claims.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceKeys {
+    /// Serial number the device reported for itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// MAC addresses (`aa:bb:cc:dd:ee:ff`) with whose they are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub macs: Vec<MacKey>,
+}
+
+impl DeviceKeys {
+    pub fn is_empty(&self) -> bool {
+        self.serial.is_none() && self.macs.is_empty()
+    }
+
+    /// The first MAC that is the device's own.
+    pub fn own_mac(&self) -> Option<&str> {
+        self.macs
+            .iter()
+            .find(|m| m.role == MacRole::Own)
+            .map(|m| m.mac.as_str())
+    }
+}
+
+/// A MAC address seen in an answer, and whose it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MacKey {
+    /// Lower-case, colon-separated (`aa:bb:cc:dd:ee:ff`).
+    pub mac: String,
+    pub role: MacRole,
+}
+
+/// Whose a MAC address is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MacRole {
+    /// The answering device's own interface (a MAC observation, a discovery reply's own MAC, a
+    /// device-information field).
+    Own,
+    /// Another device's, reported by this one (a router's client list, an ARP table).
+    Other,
+}
+
+/// One safety limit reached while reading one observation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitHit {
+    /// Id of the observation.
+    pub observation: String,
+    /// The limit, kebab-case (`dtd-ignored`, `fields`, `json-depth`, `body-size`...).
+    pub limit: String,
+    /// What was left out, in words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
 }

@@ -127,6 +127,7 @@ impl Device {
                 },
                 evidence: self.evidence.clone(),
                 notes: self.notes.clone(),
+                ..Identity::default()
             },
             site: self.site.clone(),
             segment: self.segment.clone(),

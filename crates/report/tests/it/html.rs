@@ -30,6 +30,7 @@ pub fn hostile_report() -> Report {
             asserts: "manufacturer=<b>".to_string(),
         }],
         notes: vec!["<style>body{display:none}</style>".to_string()],
+        ..Identity::default()
     };
     report.inventory.devices.push(InventoryDevice {
         id: "dev-hostile".to_string(),

@@ -56,6 +56,7 @@ pub fn identity(
             .into_iter()
             .collect(),
         notes: Vec::new(),
+        ..Identity::default()
     }
 }
 
