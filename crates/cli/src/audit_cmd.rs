@@ -93,7 +93,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode> {
         };
         let n = hosts.len();
         for w in hosts.iter().flat_map(|h| &h.warnings) {
-            eprintln!("warning: {w}");
+            eprintln!("warning: {}", report::text::terminal(w));
         }
         let records = pipeline::imported_records(&db, &estate, hosts);
         let (finished, _) = now();
@@ -181,7 +181,12 @@ fn print_summary(r: &report::Report, out: &Path) {
         .filter(|d| d.identity.covered)
         .count();
     let waived = r.findings.iter().filter(|f| f.waived.is_some()).count();
-    println!("{} - {} ({})", r.organisation, r.profile_name, r.profile);
+    println!(
+        "{} - {} ({})",
+        report::text::terminal(&r.organisation),
+        r.profile_name,
+        r.profile
+    );
     println!(
         "  devices: {} ({} covered)",
         r.inventory.devices.len(),
@@ -193,10 +198,9 @@ fn print_summary(r: &report::Report, out: &Path) {
         .collect();
     println!("  findings: {} ({} waived)", by.join(", "), waived);
     println!(
-        "  remediation: {} devices, {:.0} {}{}",
+        "  remediation: {} devices, {}{}",
         r.plan.items.len(),
-        r.plan.total_cost,
-        r.plan.currency,
+        report::text::terminal(&report::text::money_in(r.plan.total_cost, &r.plan.currency)),
         if r.plan.sample_catalogue {
             " (sample catalogue prices)"
         } else {
@@ -225,6 +229,62 @@ pub fn reidentify(a: crate::args::ReidentifyArgs) -> Result<ExitCode> {
     Ok(ExitCode::Clean)
 }
 
+/// The demo's own inventory file: not `sightline.db`, the default of `audit`, so that a demo run
+/// in a working directory can never be mistaken for (or replace) a real inventory.
+const DEMO_DB: &str = "demo.db";
+/// Written into the demo's output folder: a later demo run replaces only what an earlier one made.
+const DEMO_MARKER: &str = ".sightline-demo";
+
+/// Every file the demo writes into its folder.
+fn demo_files() -> Vec<String> {
+    let mut files: Vec<String> = ["", "-wal", "-shm"]
+        .iter()
+        .map(|s| format!("{DEMO_DB}{s}"))
+        .collect();
+    files.extend(
+        report::Format::ALL
+            .iter()
+            .map(|f| f.file_name().to_string()),
+    );
+    files
+}
+
+/// Makes the demo's folder ready and returns its database path. The demo starts from an empty
+/// inventory, so it deletes its earlier database, but only one that an earlier demo made (the
+/// folder carries the demo's marker); files it did not make are never deleted or overwritten.
+fn prepare_demo_dir(dir: &Path) -> Result<std::path::PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let marker = dir.join(DEMO_MARKER);
+    if !marker.exists() {
+        let theirs: Vec<String> = demo_files()
+            .into_iter()
+            .filter(|f| dir.join(f).exists())
+            .collect();
+        if !theirs.is_empty() {
+            bail!(
+                "{} already holds {} that the demo did not make; choose another folder with --out DIR",
+                dir.display(),
+                theirs.join(", ")
+            );
+        }
+        std::fs::write(
+            &marker,
+            "This folder was made by `sightline demo`; a later demo run replaces its files.\n",
+        )
+        .with_context(|| format!("cannot write {}", marker.display()))?;
+    }
+    let db_path = dir.join(DEMO_DB);
+    for suffix in ["", "-wal", "-shm"] {
+        let path = dir.join(format!("{DEMO_DB}{suffix}"));
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot replace {}", path.display())),
+        }
+    }
+    Ok(db_path)
+}
+
 const DEMO_ESTATE: &str = include_str!("../../../examples/estate/estate.toml");
 const DEMO_CATALOGUE: &str = include_str!("../../../examples/estate/catalogue.toml");
 
@@ -232,12 +292,7 @@ const DEMO_CATALOGUE: &str = include_str!("../../../examples/estate/catalogue.to
 /// after more devices appeared), stored, audited against uk-gov-2022, reported.
 pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("cannot create {}", a.out.display()))?;
-    let db_path = a.out.join("sightline.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
-    }
+    let db_path = prepare_demo_dir(&a.out)?;
     let estate = audit::parse_estate(DEMO_ESTATE, Path::new("examples/estate/estate.toml"))?;
     let (catalogue, currency, sample) =
         audit::parse_catalogue(DEMO_CATALOGUE, Path::new("examples/estate/catalogue.toml"))?;

@@ -250,7 +250,11 @@ pub fn eval(a: &EvalArgs) -> Result<ExitCode> {
         );
         if a.misses {
             for m in &s.misses {
-                println!("  {}: {}", m.device, m.what);
+                println!(
+                    "  {}: {}",
+                    report::text::terminal(&m.device),
+                    report::text::terminal(&m.what)
+                );
             }
         }
     }

@@ -48,7 +48,11 @@ pub fn load(path: Option<&Path>) -> Result<Loaded> {
         let record: ObservationRecord = match serde_json::from_str(text) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("{name}:{lineno}: skipped: not a JSON observation: {e}");
+                // serde's message quotes the offending value, which came from the file.
+                eprintln!(
+                    "{name}:{lineno}: skipped: not a JSON observation: {}",
+                    report::text::terminal(&e.to_string())
+                );
                 out.bad_lines += 1;
                 continue;
             }
@@ -64,7 +68,10 @@ pub fn load(path: Option<&Path>) -> Result<Loaded> {
                 out.observations.push(obs);
             }
             Err(e) => {
-                eprintln!("{name}:{lineno}: skipped: {e}");
+                eprintln!(
+                    "{name}:{lineno}: skipped: {}",
+                    report::text::terminal(&e.to_string())
+                );
                 out.bad_lines += 1;
             }
         }

@@ -48,11 +48,21 @@ fn main() -> StdExitCode {
     };
     match result {
         Ok(code) => StdExitCode::from(code as u8),
+        // A reader that stopped early (`sightline identify ... | head`) is not an error.
+        Err(e) if is_broken_pipe(&e) => StdExitCode::from(ExitCode::Clean as u8),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Errors can quote input (a file's line, a device's answer): shown, not obeyed.
+            eprintln!("error: {}", report::text::terminal(&format!("{e:#}")));
             StdExitCode::from(ExitCode::Error as u8)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// First Ctrl-C: stop starting new work and finish cleanly, keeping what was found. Second

@@ -2,11 +2,9 @@
 
 pub fn render(headers: &[&str], rows: &[Vec<String>], max_width: usize) -> String {
     let cut = |s: &str| -> String {
-        // Device text is hostile: control characters (terminal escapes) are shown, not sent.
-        let s: String = s
-            .chars()
-            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-            .collect();
+        // Device text is hostile: control characters (terminal escapes) and hidden characters
+        // (bidi overrides, zero-width) are shown, not obeyed.
+        let s = report::text::terminal(s);
         let s = s.as_str();
         if s.chars().count() <= max_width {
             s.to_string()

@@ -11,7 +11,7 @@ mod csv_files;
 mod html;
 mod json;
 mod markdown;
-mod text;
+pub mod text;
 mod view;
 
 use serde::{Deserialize, Serialize};
