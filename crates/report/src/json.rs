@@ -74,6 +74,9 @@ struct DeviceOut<'a> {
     sources: &'a [String],
     evidence: &'a [model::Evidence],
     notes: &'a [String],
+    /// Safety limits its answers reached (absent when none).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    limits: &'a [model::LimitHit],
 }
 
 #[derive(Serialize)]
@@ -226,6 +229,7 @@ pub fn render(view: &View) -> Vec<u8> {
                 sources: &d.sources,
                 evidence: &i.evidence,
                 notes: &i.notes,
+                limits: &i.limits,
             }
         })
         .collect();

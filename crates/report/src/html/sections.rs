@@ -223,6 +223,19 @@ pub fn devices(view: &View, out: &mut String) {
                 .iter()
                 .map(|n| format!("<span class=\"muted\">note: {}</span>", esc(n))),
         );
+        // A safety limit means part of an answer was not looked at: the auditor must know.
+        evidence.extend(i.limits.iter().map(|l| {
+            let mut item = format!(
+                "<span class=\"limit\">limit reached: <code>{}</code> on {}",
+                esc(&l.limit),
+                esc(&l.observation)
+            );
+            if !l.detail.is_empty() {
+                let _ = write!(item, " ({})", esc(&l.detail));
+            }
+            item.push_str("</span>");
+            item
+        }));
         let mut evidence_html = String::new();
         if evidence.is_empty() {
             evidence_html.push_str("<span class=\"label\">Evidence:</span> <span class=\"muted\">no fingerprint matched</span>");

@@ -2,7 +2,7 @@
 //! and labels, hostile device text appears only as text, and nothing is loaded from elsewhere.
 
 use crate::fixture;
-use model::{DeviceClass, Evidence, Finding, Identity, InventoryDevice, Severity};
+use model::{DeviceClass, Evidence, Finding, Identity, InventoryDevice, LimitHit, Severity};
 use report::{Format, Report, render};
 
 pub const SCRIPT: &str = "<script>alert(1)</script>";
@@ -30,6 +30,11 @@ pub fn hostile_report() -> Report {
             asserts: "manufacturer=<b>".to_string(),
         }],
         notes: vec!["<style>body{display:none}</style>".to_string()],
+        limits: vec![LimitHit {
+            observation: "obs-x\u{202E}".to_string(),
+            limit: "dtd-ignored".to_string(),
+            detail: format!("entities not expanded: {SCRIPT}"),
+        }],
         ..Identity::default()
     };
     report.inventory.devices.push(InventoryDevice {
@@ -49,7 +54,7 @@ pub fn hostile_report() -> Report {
         site: Some("depot".to_string()),
         segment: Some("10.3.0.0/24".to_string()),
         first_seen: Some("2025-05-01".to_string()),
-        title: "=HYPERLINK(\"https://evil.example\",\"click\") | <i>pipe</i>\nnewline".to_string(),
+        title: "=HYPERLINK(\"https://evil.example\",\"click\") | <i>pipe</i>\nnewline \u{202E}gpj.exe www.evil.example".to_string(),
         evidence: vec![format!("observation said {SCRIPT}")],
         remediation: "<iframe src=https://evil.example></iframe>".to_string(),
         waived: None,
@@ -217,6 +222,11 @@ fn hostile_device_text_stays_text() {
         !page.contains('\u{0}') && !page.contains('\u{1b}'),
         "control characters got through"
     );
+    assert!(
+        !page.chars().any(report::text::is_hidden),
+        "a bidi or zero-width character got through"
+    );
+    assert!(page.contains("limit reached: <code>dtd-ignored</code>"));
     assert!(
         page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
         "the hostile name is not shown as text"

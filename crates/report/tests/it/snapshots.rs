@@ -156,6 +156,10 @@ fn hostile_text_is_escaped_in_text_formats() {
     let md = text(&report, Format::Markdown);
     assert!(!md.contains("<script"), "raw HTML in Markdown:\n{md}");
     assert!(md.contains("&lt;script&gt;"));
+    // Renderers turn bare URLs into links: a device must not plant one in the summary.
+    assert!(!md.contains("https://") && !md.contains("www.evil"), "{md}");
+    assert!(md.contains("https\\[:\\]//evil.example"), "{md}");
+    assert!(!md.chars().any(report::text::is_hidden), "{md}");
     for line in md.lines().filter(|l| l.starts_with("| ")) {
         assert_eq!(
             line.matches(" | ").count(),
