@@ -1,6 +1,6 @@
 //! The self-test over the data: every example matches its own entry, extracts exactly the
 //! declared captures, and is not contradicted by an earlier entry on the same field; every name
-//! resolves in the registry.
+//! resolves in the registry; no source cites a local file instead of a public document.
 
 use crate::registry::Named;
 use crate::{Database, Fields, Fingerprint, Hit, Problem};
@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 /// Run every check; an empty list means the data is sound.
 pub fn check(db: &Database) -> Vec<Problem> {
     let mut problems = Vec::new();
+    sources_are_public(db, &mut problems);
     let mut seen = HashSet::new();
     for fp in &db.fingerprints {
         if !seen.insert(fp.id.as_str()) {
@@ -224,5 +225,195 @@ fn maker(db: &Database, name: &str) -> Option<usize> {
     match db.registry.resolve(name)? {
         Named::Company(i) => Some(db.registry.maker_of_company_label(i).0),
         Named::Brand(b) => db.registry.maker_of_brand(b).map(|m| m.0),
+    }
+}
+
+/// Whether a `source` value is a path on some machine rather than a public citation (a URL, or
+/// "https://github.com/... (file)" style text): the data must cite the public document,
+/// registry or capture a fact comes from, never a local copy of it.
+pub fn is_local_source(source: &str) -> bool {
+    let s = source.trim();
+    s.starts_with('/')
+        || s.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("file:"))
+        || s.contains("/work/")
+        || s.contains("/usr/share/")
+}
+
+/// Every `source` / `sources` / regime `url` in the registry and every example `source` in the
+/// fingerprints must be public (see [`is_local_source`]).
+fn sources_are_public(db: &Database, problems: &mut Vec<Problem>) {
+    let mut flag = |file: &str, entry: String, source: &str| {
+        if is_local_source(source) {
+            problems.push(Problem::new(
+                file,
+                &entry,
+                format!(
+                    "source {source:?} is a local path: cite the public URL of the document, registry or capture"
+                ),
+            ));
+        }
+    };
+    let reg = &db.registry;
+    for r in &reg.regimes {
+        for s in std::iter::once(&r.url).chain(&r.sources) {
+            flag(&r.file, format!("regime {}", r.id), s);
+        }
+    }
+    for c in &reg.companies {
+        for s in &c.sources {
+            flag(&c.file, format!("company {}", c.id), s);
+        }
+        for l in &c.listing {
+            flag(
+                &c.file,
+                format!("company {} listing {}", c.id, l.regime),
+                &l.source,
+            );
+        }
+    }
+    for b in &reg.brands {
+        flag(&b.file, format!("brand {}", b.name), &b.source);
+    }
+    for o in &reg.oems {
+        flag(
+            &o.file,
+            format!("oem {} -> {}", o.brand, o.manufacturer),
+            &o.source,
+        );
+    }
+    for e in &reg.enterprises {
+        flag(&e.file, format!("enterprise {}", e.number), &e.source);
+    }
+    for fp in &db.fingerprints {
+        for (n, ex) in fp.examples.iter().enumerate() {
+            flag(&fp.file, format!("{} example {}", fp.id, n + 1), &ex.source);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_paths_are_local_and_citations_are_not() {
+        for local in [
+            "/usr/share/ieee-data/oui.csv",
+            "/work/shared/reference/vendors-protocols.md#A3",
+            "file:///tmp/capture.pcap",
+            "FILE:notes.txt",
+            "IEEE listing (ieee-data: /usr/share/ieee-data/oui.csv)",
+            " /home/someone/capture.txt",
+        ] {
+            assert!(is_local_source(local), "{local:?} not flagged");
+        }
+        for public in [
+            "https://standards-oui.ieee.org/oui/oui.csv",
+            "http://firstedeal.in/Consumer-Electronics/Hikvision.html",
+            "https://github.com/rapid7/recog (xml/http_servers.xml)",
+            "Community knowledge, no public document cited",
+            "",
+        ] {
+            assert!(!is_local_source(public), "{public:?} flagged");
+        }
+    }
+
+    fn files(registry: &str, fingerprints: &str) -> Vec<(String, Vec<u8>)> {
+        vec![
+            ("registry/test.toml".into(), registry.as_bytes().to_vec()),
+            ("test.toml".into(), fingerprints.as_bytes().to_vec()),
+        ]
+    }
+
+    const REGISTRY: &str = r##"
+[[regime]]
+id = "r"
+name = "R"
+url = "https://example.org/r"
+sources = ["https://example.org/r", "/work/shared/reference/facts.md#C1"]
+
+[[company]]
+id = "acme"
+name = "Acme"
+sources = ["/usr/share/ieee-data/oui.csv"]
+
+[[company.listing]]
+regime = "r"
+source = "file:///srv/notes/acme.txt"
+
+[[brand]]
+name = "Roadrunner"
+owner = "acme"
+source = "https://example.org/roadrunner"
+
+[[oem]]
+brand = "Roadrunner"
+manufacturer = "acme"
+confidence = 0.9
+source = "/work/shared/reference/facts.md#A3"
+"##;
+
+    const FINGERPRINTS: &str = r##"
+[[fingerprint]]
+id = "t.acme"
+kinds = ["banner"]
+field = "banner"
+pattern = '^Acme (?P<model>\w+)$'
+manufacturer = "Acme"
+model = "{model}"
+confidence = 0.9
+
+[[fingerprint.example]]
+value = "Acme X1"
+source = "/tmp/capture.txt"
+model = "X1"
+"##;
+
+    #[test]
+    fn local_path_sources_are_reported() {
+        let (db, load) = Database::from_files(files(REGISTRY, FINGERPRINTS));
+        assert!(load.is_empty(), "{load:?}");
+        let local: Vec<Problem> = check(&db)
+            .into_iter()
+            .filter(|p| p.message.contains("is a local path"))
+            .collect();
+        let entries: Vec<(&str, &str)> = local
+            .iter()
+            .map(|p| (p.file.as_str(), p.entry.as_str()))
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                ("registry/test.toml", "regime r"),
+                ("registry/test.toml", "company acme"),
+                ("registry/test.toml", "company acme listing r"),
+                ("registry/test.toml", "oem Roadrunner -> acme"),
+                ("test.toml", "t.acme example 1"),
+            ],
+            "{local:#?}"
+        );
+    }
+
+    #[test]
+    fn public_sources_are_not_reported() {
+        let registry = REGISTRY
+            .replace(
+                "/work/shared/reference/facts.md#C1",
+                "https://example.org/c1",
+            )
+            .replace(
+                "/usr/share/ieee-data/oui.csv",
+                "https://standards-oui.ieee.org/oui/oui.csv",
+            )
+            .replace("file:///srv/notes/acme.txt", "https://example.org/acme")
+            .replace(
+                "/work/shared/reference/facts.md#A3",
+                "https://example.org/a3",
+            );
+        let fingerprints = FINGERPRINTS.replace("/tmp/capture.txt", "https://example.org/capture");
+        let (db, load) = Database::from_files(files(&registry, &fingerprints));
+        assert!(load.is_empty(), "{load:?}");
+        let problems = check(&db);
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 }

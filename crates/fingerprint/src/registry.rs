@@ -25,6 +25,11 @@ pub struct Regime {
     pub covered: bool,
     #[serde(default, alias = "date", alias = "in_force")]
     pub since: Option<toml::Value>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// The registry file it was read from (for problem reports).
+    #[serde(skip)]
+    pub file: String,
 }
 
 fn yes() -> bool {
@@ -73,6 +78,9 @@ pub struct Company {
     pub makes_own_products: bool,
     #[serde(default)]
     pub note: String,
+    /// The registry file it was read from (for problem reports).
+    #[serde(skip)]
+    pub file: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -85,6 +93,9 @@ pub struct Brand {
     pub source: String,
     #[serde(default)]
     pub note: String,
+    /// The registry file it was read from (for problem reports).
+    #[serde(skip)]
+    pub file: String,
 }
 
 /// A brand whose products (some or all) are made by another company.
@@ -103,6 +114,9 @@ pub struct Oem {
     pub source: String,
     #[serde(default)]
     pub note: String,
+    /// The registry file it was read from (for problem reports).
+    #[serde(skip)]
+    pub file: String,
 }
 
 /// An SNMP private enterprise number assigned to a registry company.
@@ -114,6 +128,9 @@ pub struct Enterprise {
     pub iana_name: String,
     #[serde(default)]
     pub source: String,
+    /// The registry file it was read from (for problem reports).
+    #[serde(skip)]
+    pub file: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -174,7 +191,20 @@ impl Registry {
         let mut problems = Vec::new();
         for (path, text) in files {
             match toml::from_str::<RegistryFile>(text) {
-                Ok(file) => {
+                Ok(mut file) => {
+                    file.regime
+                        .iter_mut()
+                        .for_each(|x| x.file = path.to_string());
+                    file.company
+                        .iter_mut()
+                        .for_each(|x| x.file = path.to_string());
+                    file.brand
+                        .iter_mut()
+                        .for_each(|x| x.file = path.to_string());
+                    file.oem.iter_mut().for_each(|x| x.file = path.to_string());
+                    file.enterprise
+                        .iter_mut()
+                        .for_each(|x| x.file = path.to_string());
                     reg.regimes.extend(file.regime);
                     reg.companies.extend(file.company);
                     reg.brands.extend(file.brand);
