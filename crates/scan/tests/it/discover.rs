@@ -501,6 +501,7 @@ async fn loopback_case(protocol: Protocol, addr: IpAddr) {
         multicast_interface: None,
         unicast: vec![addr],
         window: Duration::from_millis(700),
+        rate: None,
     };
     let fake = async {
         let mut buf = vec![0u8; 65536];
@@ -567,6 +568,7 @@ async fn discover_silence() {
         multicast_interface: None,
         unicast: vec![IpAddr::V4(Ipv4Addr::new(127, 77, 0, 9))],
         window: Duration::from_millis(300),
+        rate: None,
     };
     let started = std::time::Instant::now();
     let observations = discover::discover(&cfg).await;
@@ -734,6 +736,7 @@ fn discover_multicast_in_netns() {
         multicast_interface: Some(host_addr),
         unicast: vec![],
         window: Duration::from_millis(1000),
+        rate: None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
