@@ -115,8 +115,10 @@ pub fn run(a: ScanArgs) -> Result<ExitCode> {
                         observation: String::new(),
                         limit: "discovery-replies".into(),
                         detail: format!(
-                            "{} more {:?} replies dropped (at most {} distinct replies per sender)",
-                            c.dropped, c.protocol, c.cap
+                            "{} more {} replies dropped (at most {} distinct replies per sender)",
+                            c.dropped,
+                            c.protocol.kind(),
+                            c.cap
                         ),
                     });
                 }
