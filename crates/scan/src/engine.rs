@@ -200,6 +200,8 @@ async fn scan_host(
             }
         }
     }
+    // Connects that ended at the deadline count as cut, even when the sweep finished with them.
+    budget_exhausted |= Instant::now() >= deadline;
     let mut open_ports: Vec<u16> = found.iter().map(|(p, _)| *p).collect();
     open_ports.sort_unstable();
     let cx = Cx {
