@@ -4,7 +4,9 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
+use std::time::Duration;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 clean; 1 findings at or above --fail-on, or data problems (fingerprint check);
@@ -101,9 +103,9 @@ pub struct AuditArgs {
     /// Procurement catalogue (TOML); default: the one the estate file names.
     #[arg(long, value_name = "FILE")]
     pub catalogue: Option<PathBuf>,
-    /// Ports to sweep with --scan (default: the surveillance/network set).
-    #[arg(long)]
-    pub ports: Option<String>,
+    /// How --scan scans (ports, rate, concurrency, timeouts, host budget).
+    #[command(flatten)]
+    pub scan_options: ScanOptions,
     #[command(flatten)]
     pub data: DataArgs,
 }
@@ -160,10 +162,36 @@ pub struct ScanArgs {
     /// Addresses or ranges to leave out (same forms as targets).
     #[arg(long, value_name = "TARGET")]
     pub exclude: Vec<String>,
+    #[command(flatten)]
+    pub options: ScanOptions,
+    /// Also run UDP discovery (WS-Discovery, SSDP, SADP, DHIP), unicast to the targets and,
+    /// with --interface, multicast on that interface's segment.
+    #[arg(long)]
+    pub discover: bool,
+    /// Local IPv4 address of the interface to multicast discovery probes from.
+    #[arg(long, value_name = "ADDRESS")]
+    pub interface: Option<std::net::Ipv4Addr>,
+    /// How long to wait for discovery replies after the last probe, in milliseconds.
+    #[arg(long, default_value_t = 1500)]
+    pub discover_window: u64,
+    /// Output format; defaults to `table` on a terminal and `jsonl` otherwise.
+    #[arg(long, short)]
+    pub format: Option<Format>,
+    /// Hide the progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// How the scan engine scans: shared by `scan` and `audit --scan`, turned into a
+/// [`scan::ScanConfig`] by [`ScanOptions::to_config`] in one place.
+#[derive(Debug, Args)]
+pub struct ScanOptions {
     /// Ports to sweep, e.g. 80,443,554,8000-8010 (default: the surveillance/network set).
     #[arg(long, short)]
     pub ports: Option<String>,
-    /// Most connection attempts per second, all hosts together.
+    /// Most connection attempts (and discovery probes) per second, all hosts together.
     #[arg(long, default_value_t = 20_000)]
     pub rate: u32,
     /// Hosts scanned at once (lowered to fit the open-files limit).
@@ -181,24 +209,49 @@ pub struct ScanArgs {
     /// Only GET / (and the first answer on other protocols): no vendor API or ONVIF follow-ups.
     #[arg(long)]
     pub no_follow_ups: bool,
-    /// Also run UDP discovery (WS-Discovery, SSDP, SADP, DHIP), unicast to the targets and,
-    /// with --interface, multicast on that interface's segment.
-    #[arg(long)]
-    pub discover: bool,
-    /// Local IPv4 address of the interface to multicast discovery probes from.
-    #[arg(long, value_name = "ADDRESS")]
-    pub interface: Option<std::net::Ipv4Addr>,
-    /// How long to wait for discovery replies, in milliseconds.
-    #[arg(long, default_value_t = 1500)]
-    pub discover_window: u64,
-    /// Output format; defaults to `table` on a terminal and `jsonl` otherwise.
-    #[arg(long, short)]
-    pub format: Option<Format>,
-    /// Hide the progress bar.
-    #[arg(long)]
-    pub no_progress: bool,
-    #[command(flatten)]
-    pub data: DataArgs,
+    /// Most time spent on one host, sweep, probes and follow-ups together, in seconds
+    /// (decimals allowed, e.g. 2.5). A host still talking then is reported as
+    /// budget-exhausted, with what it sent so far.
+    #[arg(long, value_name = "SECONDS", default_value_t = scan::DEFAULT_HOST_BUDGET.as_secs_f64())]
+    pub host_budget: f64,
+}
+
+/// Longest `--host-budget` accepted: a day. Longer is a typo, and would overflow nothing but
+/// help no one.
+const MAX_HOST_BUDGET_SECS: f64 = 24.0 * 3600.0;
+
+impl ScanOptions {
+    /// Validate the options into the engine's configuration (before fitting it to the
+    /// open-files limit, which the caller does).
+    pub fn to_config(&self) -> Result<scan::ScanConfig> {
+        if self.concurrency == 0 || self.per_host == 0 || self.rate == 0 {
+            bail!("--concurrency, --per-host and --rate must be at least 1");
+        }
+        if !(self.host_budget > 0.0 && self.host_budget <= MAX_HOST_BUDGET_SECS) {
+            bail!(
+                "--host-budget must be a number of seconds above 0 and at most {MAX_HOST_BUDGET_SECS} (e.g. 30 or 2.5), not {}",
+                self.host_budget
+            );
+        }
+        let ports = match &self.ports {
+            Some(p) => scan::ports::parse(p).map_err(anyhow::Error::msg)?,
+            None => scan::ports::default_ports(),
+        };
+        Ok(scan::ScanConfig {
+            ports,
+            sweep_timeout: Duration::from_millis(self.timeout.max(10)),
+            cx: scan::probe::Cx {
+                connect_timeout: Duration::from_millis(self.timeout.max(10)),
+                read_timeout: Duration::from_millis(self.read_timeout.max(50)),
+                follow_ups: !self.no_follow_ups,
+                ..scan::probe::Cx::default()
+            },
+            host_concurrency: self.concurrency,
+            per_host: self.per_host,
+            rate: NonZeroU32::new(self.rate),
+            host_budget: Duration::from_secs_f64(self.host_budget),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -108,10 +108,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode> {
     }
     if a.scan {
         let targets = pipeline::estate_targets(&estate)?;
-        let mut cfg = scan::ScanConfig::default();
-        if let Some(p) = &a.ports {
-            cfg.ports = scan::ports::parse(p).map_err(anyhow::Error::msg)?;
-        }
+        let mut cfg = a.scan_options.to_config()?;
         cfg.fit_to_open_files();
         let (started, _) = now();
         eprintln!(

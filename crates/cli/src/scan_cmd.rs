@@ -3,13 +3,12 @@
 use crate::args::{Format, ScanArgs};
 use crate::identify::{IdentityJson, identity_json, load_db};
 use crate::{ExitCode, table};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use model::{Identity, Observation, ObservationRecord};
+use model::{Identity, LimitHit, Observation, ObservationRecord};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -18,6 +17,9 @@ use tokio_util::sync::CancellationToken;
 struct HostJson<'a> {
     address: String,
     ports: &'a [u16],
+    /// `complete`, or `budget-exhausted` when the host's time budget ended its scan (what it
+    /// sent by then is below).
+    status: &'static str,
     #[serde(flatten)]
     identity: IdentityJson<'a>,
     /// The answers, in `identify`'s input format, so `identify` can re-run on them.
@@ -50,26 +52,7 @@ fn record(o: &Observation) -> ObservationRecord {
 
 pub fn run(a: ScanArgs) -> Result<ExitCode> {
     let targets = scan::Targets::parse(&a.targets, &a.exclude)?;
-    let ports = match &a.ports {
-        Some(p) => scan::ports::parse(p).map_err(anyhow::Error::msg)?,
-        None => scan::ports::default_ports(),
-    };
-    if a.concurrency == 0 || a.per_host == 0 || a.rate == 0 {
-        bail!("--concurrency, --per-host and --rate must be at least 1");
-    }
-    let mut cfg = scan::ScanConfig {
-        ports,
-        sweep_timeout: Duration::from_millis(a.timeout.max(10)),
-        cx: scan::probe::Cx {
-            connect_timeout: Duration::from_millis(a.timeout.max(10)),
-            read_timeout: Duration::from_millis(a.read_timeout.max(50)),
-            follow_ups: !a.no_follow_ups,
-            ..scan::probe::Cx::default()
-        },
-        host_concurrency: a.concurrency,
-        per_host: a.per_host,
-        rate: NonZeroU32::new(a.rate),
-    };
+    let mut cfg = a.options.to_config()?;
     let nofile = cfg.fit_to_open_files();
     tracing::info!(
         nofile,
@@ -109,6 +92,8 @@ pub fn run(a: ScanArgs) -> Result<ExitCode> {
         crate::stop_on_ctrl_c(cancel.clone());
         // Discovery first, so its answers join the TCP answers of the same host.
         let mut discovered: BTreeMap<IpAddr, Vec<Observation>> = BTreeMap::new();
+        // Discovery caps a host hit, recorded on its identity.
+        let mut discovery_limits: BTreeMap<IpAddr, Vec<LimitHit>> = BTreeMap::new();
         if a.discover {
             let unicast: Vec<IpAddr> = if targets.len() <= 65_536 {
                 targets.iter().collect()
@@ -120,9 +105,25 @@ pub fn run(a: ScanArgs) -> Result<ExitCode> {
                 multicast_interface: a.interface,
                 unicast,
                 window: Duration::from_millis(a.discover_window),
+                rate: cfg.rate,
             };
             bar.set_message("UDP discovery");
-            for o in scan::discover::discover(&dcfg).await {
+            let found = scan::discover::run(&dcfg).await;
+            for c in found.capped {
+                if targets.contains(c.sender) {
+                    discovery_limits.entry(c.sender).or_default().push(LimitHit {
+                        observation: String::new(),
+                        limit: "discovery-replies".into(),
+                        detail: format!(
+                            "{} more {} replies dropped (at most {} distinct replies per sender)",
+                            c.dropped,
+                            c.protocol.kind(),
+                            c.cap
+                        ),
+                    });
+                }
+            }
+            for o in found.observations {
                 // Multicast replies come from the whole segment: keep only the targets.
                 if let Some(ip) = o
                     .address
@@ -149,24 +150,46 @@ pub fn run(a: ScanArgs) -> Result<ExitCode> {
             if host.observations.is_empty() && host.open_ports.is_empty() {
                 continue;
             }
-            let id = db.identify(&host.address.to_string(), &host.observations);
+            let mut id = db.identify(&host.address.to_string(), &host.observations);
+            if host.budget_exhausted {
+                stats.budget_exhausted += 1;
+                id.limits.push(budget_limit(&host, cfg.host_budget));
+            }
+            id.limits
+                .extend(discovery_limits.remove(&host.address).unwrap_or_default());
             stats.count(&id);
             emit(
                 &mut out,
                 &mut rows,
                 format,
-                &host.address.to_string(),
-                &host.open_ports,
-                &id,
-                &host.observations,
+                Shown {
+                    address: &host.address.to_string(),
+                    ports: &host.open_ports,
+                    budget_exhausted: host.budget_exhausted,
+                    id: &id,
+                    obs: &host.observations,
+                },
             )?;
             bar.set_message(stats.message());
         }
         // Hosts that answered discovery but had no open TCP port.
         for (ip, obs) in discovered {
-            let id = db.identify(&ip.to_string(), &obs);
+            let mut id = db.identify(&ip.to_string(), &obs);
+            id.limits
+                .extend(discovery_limits.remove(&ip).unwrap_or_default());
             stats.count(&id);
-            emit(&mut out, &mut rows, format, &ip.to_string(), &[], &id, &obs)?;
+            emit(
+                &mut out,
+                &mut rows,
+                format,
+                Shown {
+                    address: &ip.to_string(),
+                    ports: &[],
+                    budget_exhausted: false,
+                    id: &id,
+                    obs: &obs,
+                },
+            )?;
         }
         let summary = engine.await.context("the scan engine failed")?;
         Ok::<_, anyhow::Error>(summary)
@@ -176,6 +199,7 @@ pub fn run(a: ScanArgs) -> Result<ExitCode> {
         let headers = [
             "ADDRESS",
             "PORTS",
+            "STATUS",
             "MANUFACTURER",
             "BRAND",
             "MODEL",
@@ -189,13 +213,22 @@ pub fn run(a: ScanArgs) -> Result<ExitCode> {
     }
     out.flush().context("cannot write results")?;
     eprintln!(
-        "{} hosts scanned in {:.1} s: {} responsive, {} open ports, {} identified, {} covered{}",
+        "{} hosts scanned in {:.1} s: {} responsive, {} open ports, {} identified, {} covered{}{}",
         summary.hosts_scanned,
         summary.elapsed.as_secs_f64(),
         stats.responsive,
         stats.open_ports,
         stats.identified,
         stats.covered,
+        if stats.budget_exhausted > 0 {
+            format!(
+                ", {} budget-exhausted (stopped at --host-budget {} s)",
+                stats.budget_exhausted,
+                cfg.host_budget.as_secs_f64()
+            )
+        } else {
+            String::new()
+        },
         if summary.cancelled {
             " (stopped early by Ctrl-C: results above are what was found)"
         } else {
@@ -208,6 +241,7 @@ pub fn run(a: ScanArgs) -> Result<ExitCode> {
 #[derive(Default)]
 struct Stats {
     responsive: usize,
+    budget_exhausted: usize,
     open_ports: usize,
     identified: usize,
     covered: usize,
@@ -228,20 +262,70 @@ impl Stats {
     }
 }
 
+/// The host status shown in the output.
+fn status(budget_exhausted: bool) -> &'static str {
+    if budget_exhausted {
+        scan::Status::BudgetExhausted.as_str()
+    } else {
+        "complete"
+    }
+}
+
+/// The host budget as a limit on the host's identity: which ports it cut or skipped.
+fn budget_limit(host: &scan::HostResult, budget: Duration) -> LimitHit {
+    let cut: Vec<String> = host
+        .outcomes
+        .iter()
+        .filter(|o| o.status == scan::Status::BudgetExhausted)
+        .map(|o| o.port.to_string())
+        .collect();
+    LimitHit {
+        observation: host
+            .observations
+            .last()
+            .map(|o| o.id.clone())
+            .unwrap_or_default(),
+        limit: "host-budget".into(),
+        detail: format!(
+            "scan of the host stopped at its {} s budget; ports cut or not probed: {}",
+            budget.as_secs_f64(),
+            if cut.is_empty() {
+                "none (the sweep was cut)".to_string()
+            } else {
+                cut.join(",")
+            }
+        ),
+    }
+}
+
+/// One identified host, ready to print.
+struct Shown<'a> {
+    address: &'a str,
+    ports: &'a [u16],
+    budget_exhausted: bool,
+    id: &'a Identity,
+    obs: &'a [Observation],
+}
+
 fn emit(
     out: &mut impl Write,
     rows: &mut Vec<Vec<String>>,
     format: Format,
-    address: &str,
-    ports: &[u16],
-    id: &Identity,
-    obs: &[Observation],
+    shown: Shown<'_>,
 ) -> Result<()> {
+    let Shown {
+        address,
+        ports,
+        budget_exhausted,
+        id,
+        obs,
+    } = shown;
     match format {
         Format::Jsonl => {
             let host = HostJson {
                 address: address.to_string(),
                 ports,
+                status: status(budget_exhausted),
                 identity: identity_json(id),
                 observations: obs.iter().map(record).collect(),
             };
@@ -253,6 +337,7 @@ fn emit(
             row[0] = address.to_string();
             let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
             row.insert(1, ports.join(","));
+            row.insert(2, status(budget_exhausted).to_string());
             rows.push(row);
         }
     }

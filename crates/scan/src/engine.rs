@@ -3,8 +3,13 @@
 //! per-host limit (politeness: one fragile camera never sees more than `per_host` connections
 //! at once) and open ports are probed one after another. Every task is awaited by its owner
 //! and the event channel is bounded.
+//!
+//! Each host has a wall-clock budget for its sweep, probes and follow-ups together: every wait
+//! inside a probe ends at the budget's deadline and nothing new starts after it, so a tarpit
+//! costs one budget, not a read timeout per port and request. Answers complete before the
+//! deadline are kept; the host is marked `budget_exhausted`.
 
-use crate::probe::{self, Cx, ProbeOutcome};
+use crate::probe::{self, Cx, ProbeOutcome, Status};
 use crate::targets::Targets;
 use futures::StreamExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -16,8 +21,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
-use tokio::time::{Instant, timeout};
+use tokio::time::{Instant, timeout_at};
 use tokio_util::sync::CancellationToken;
+
+/// Default wall-clock budget of one host (sweep, probes and follow-ups together). A healthy
+/// device answers the default ports and their follow-ups in a few seconds (the engine logs
+/// hosts over 3 s as slow); 30 s leaves ten times that for slow embedded servers on far links,
+/// while a tarpit answering on every port costs 30 s instead of a read timeout per port and
+/// request (minutes per host).
+pub const DEFAULT_HOST_BUDGET: Duration = Duration::from_secs(30);
+
+/// How long after the budget's deadline the engine waits for a probe to hand back what it has.
+/// Every wait inside a probe already ends at the deadline, so this only bounds what does not
+/// wait on the network (parsing, a TLS library's own work); the probe is then dropped.
+const BUDGET_GRACE: Duration = Duration::from_millis(500);
 
 /// Everything the engine needs; built from validated CLI arguments.
 #[derive(Clone, Debug)]
@@ -33,6 +50,8 @@ pub struct ScanConfig {
     pub per_host: usize,
     /// Most connection attempts per second, all hosts together.
     pub rate: Option<NonZeroU32>,
+    /// Wall-clock budget of one host: sweep, probes and follow-ups together.
+    pub host_budget: Duration,
 }
 
 impl Default for ScanConfig {
@@ -44,6 +63,7 @@ impl Default for ScanConfig {
             host_concurrency: 512,
             per_host: 6,
             rate: NonZeroU32::new(20_000),
+            host_budget: DEFAULT_HOST_BUDGET,
         }
     }
 }
@@ -72,6 +92,9 @@ pub struct HostResult {
     /// The answers, as observations (device = the address).
     pub observations: Vec<Observation>,
     pub elapsed: Duration,
+    /// The host's time budget ran out before every open port was probed to its end: answers
+    /// complete by then are kept, cut probes and skipped ports have status `BudgetExhausted`.
+    pub budget_exhausted: bool,
 }
 
 /// Progress and results, in the order they happen.
@@ -87,6 +110,8 @@ pub struct Summary {
     pub hosts_scanned: usize,
     pub hosts_up: usize,
     pub open_ports: usize,
+    /// Hosts whose time budget ran out.
+    pub hosts_budget_exhausted: usize,
     pub cancelled: bool,
     pub elapsed: Duration,
 }
@@ -106,6 +131,7 @@ pub async fn scan(
     let scanned = AtomicUsize::new(0);
     let up = AtomicUsize::new(0);
     let open = AtomicUsize::new(0);
+    let exhausted = AtomicUsize::new(0);
     let hosts = futures::stream::iter(targets.iter())
         .take_until(cancel.clone().cancelled_owned())
         .map(|ip| {
@@ -121,6 +147,9 @@ pub async fn scan(
             up.fetch_add(1, Ordering::Relaxed);
             open.fetch_add(result.open_ports.len(), Ordering::Relaxed);
         }
+        if result.budget_exhausted {
+            exhausted.fetch_add(1, Ordering::Relaxed);
+        }
         if events.send(Event::HostDone(result)).await.is_err() {
             break;
         }
@@ -129,6 +158,7 @@ pub async fn scan(
         hosts_scanned: scanned.into_inner(),
         hosts_up: up.into_inner(),
         open_ports: open.into_inner(),
+        hosts_budget_exhausted: exhausted.into_inner(),
         cancelled: cancel.is_cancelled(),
         elapsed: started.elapsed(),
     }
@@ -141,27 +171,98 @@ async fn scan_host(
     cancel: &CancellationToken,
 ) -> HostResult {
     let started = Instant::now();
+    // A budget too large to add is no budget: a year stands for "never".
+    let deadline = started
+        .checked_add(cfg.host_budget)
+        .unwrap_or_else(|| started + Duration::from_secs(365 * 24 * 3600));
+    let mut budget_exhausted = false;
     let sweep = futures::stream::iter(cfg.ports.iter().copied())
         .map(|port| async move {
             if let Some(l) = limiter {
                 l.until_ready().await;
             }
-            is_open(SocketAddr::new(ip, port), cfg.sweep_timeout)
+            is_open(SocketAddr::new(ip, port), cfg.sweep_timeout, deadline)
                 .await
                 .map(|rtt| (port, rtt))
         })
         .buffer_unordered(cfg.per_host.max(1));
-    let found: Vec<(u16, Duration)> = sweep.filter_map(|p| async move { p }).collect().await;
+    futures::pin_mut!(sweep);
+    // Ports found open before the deadline are kept; the sweep stops at it.
+    let mut found: Vec<(u16, Duration)> = Vec::new();
+    loop {
+        match timeout_at(deadline, sweep.next()).await {
+            Ok(Some(Some(open))) => found.push(open),
+            Ok(Some(None)) => {}
+            Ok(None) => break,
+            Err(_) => {
+                budget_exhausted = true;
+                break;
+            }
+        }
+    }
+    // Connects that ended at the deadline count as cut, even when the sweep finished with them.
+    budget_exhausted |= Instant::now() >= deadline;
     let mut open_ports: Vec<u16> = found.iter().map(|(p, _)| *p).collect();
     open_ports.sort_unstable();
-    let cx = adapt(&cfg.cx, found.iter().map(|(_, rtt)| *rtt).min());
+    let cx = Cx {
+        deadline: Some(deadline),
+        ..adapt(&cfg.cx, found.iter().map(|(_, rtt)| *rtt).min())
+    };
     let mut outcomes = Vec::new();
     for &port in &open_ports {
         if cancel.is_cancelled() {
             break;
         }
         let first = crate::ports::first_probe(port);
-        outcomes.extend(probe::run(&cx, SocketAddr::new(ip, port), first).await);
+        if Instant::now() >= deadline {
+            // Recorded, not silent: the port is open but was never asked.
+            budget_exhausted = true;
+            outcomes.push(ProbeOutcome {
+                probe: first,
+                port,
+                status: Status::BudgetExhausted,
+                answers: Vec::new(),
+                elapsed: Duration::ZERO,
+            });
+            continue;
+        }
+        let probe_started = Instant::now();
+        match timeout_at(
+            deadline + BUDGET_GRACE,
+            probe::run(&cx, SocketAddr::new(ip, port), first),
+        )
+        .await
+        {
+            Ok(outs) => {
+                let cut = Instant::now() >= deadline;
+                budget_exhausted |= cut;
+                outcomes.extend(outs.into_iter().map(|mut o| {
+                    // A wait that ended at the budget's deadline is the budget's doing.
+                    if cut && matches!(o.status, Status::ReadTimeout | Status::ConnectTimeout) {
+                        o.status = Status::BudgetExhausted;
+                    }
+                    o
+                }));
+            }
+            Err(_) => {
+                budget_exhausted = true;
+                outcomes.push(ProbeOutcome {
+                    probe: first,
+                    port,
+                    status: Status::BudgetExhausted,
+                    answers: Vec::new(),
+                    elapsed: probe_started.elapsed(),
+                });
+            }
+        }
+    }
+    if budget_exhausted {
+        tracing::info!(
+            %ip,
+            budget_ms = cfg.host_budget.as_millis() as u64,
+            open_ports = open_ports.len(),
+            "Host budget exhausted"
+        );
     }
     let observations = to_observations(ip, &outcomes);
     if started.elapsed() > Duration::from_secs(3) {
@@ -185,6 +286,7 @@ async fn scan_host(
         outcomes,
         observations,
         elapsed: started.elapsed(),
+        budget_exhausted,
     }
 }
 
@@ -203,12 +305,12 @@ pub fn adapt(base: &Cx, rtt: Option<Duration>) -> Cx {
     }
 }
 
-/// TCP connect test, returning the connect time when open. The socket is closed with a reset
-/// (linger 0) so that thousands of sweeps leave no TIME_WAIT sockets behind to exhaust
-/// ephemeral ports.
-async fn is_open(addr: SocketAddr, t: Duration) -> Option<Duration> {
+/// TCP connect test, returning the connect time when open; it waits `t` and never past
+/// `deadline`. The socket is closed with a reset (linger 0) so that thousands of sweeps leave
+/// no TIME_WAIT sockets behind to exhaust ephemeral ports.
+async fn is_open(addr: SocketAddr, t: Duration, deadline: Instant) -> Option<Duration> {
     let started = Instant::now();
-    match timeout(t, TcpStream::connect(addr)).await {
+    match timeout_at((started + t).min(deadline), TcpStream::connect(addr)).await {
         Ok(Ok(stream)) => {
             let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
             Some(started.elapsed())

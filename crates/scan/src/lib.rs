@@ -13,6 +13,6 @@ pub mod ports;
 pub mod probe;
 pub mod targets;
 
-pub use engine::{Event, HostResult, ScanConfig, Summary, scan};
+pub use engine::{DEFAULT_HOST_BUDGET, Event, HostResult, ScanConfig, Summary, scan};
 pub use probe::{ProbeKind, ProbeOutcome, Status};
 pub use targets::{TargetError, Targets};

@@ -2,6 +2,7 @@
 
 mod audit;
 mod hygiene;
+mod scan;
 
 use assert_cmd::Command;
 use std::path::PathBuf;

@@ -11,7 +11,7 @@
 //! Parsing is deliberately our own (see ../shared/reference/crates.md: hyper and reqwest reject
 //! many real camera answers: `Server : x`, obs-fold, duplicate Content-Length, truncated bodies).
 
-use super::io::{self, http_framing};
+use super::io::{self, HttpFraming};
 use super::{Answer, Cx, ProbeKind, ProbeOutcome, Status};
 use std::net::SocketAddr;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -201,7 +201,8 @@ pub async fn exchange_on<S: AsyncRead + AsyncWrite + Unpin>(
     if let Err(status) = io::send(cx, stream, req).await {
         return (status, Vec::new());
     }
-    let read = io::read_answer(cx, stream, http_framing).await;
+    let mut framing = HttpFraming::default();
+    let read = io::read_answer(cx, stream, |b| framing.update(b)).await;
     let status = match (read.status, parse(&read.bytes)) {
         (Status::Closed, _) => Status::Closed,
         (Status::TooLarge, _) => Status::TooLarge,
@@ -300,6 +301,10 @@ pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
     });
     if is_http && cx.follow_ups {
         for (method, path, body) in follow_ups(&hints(&bytes, addr.port())) {
+            // No follow-up starts once the host's budget is spent.
+            if cx.expired() {
+                break;
+            }
             let (_, b) = exchange(cx, addr, &request(&host, method, path, body)).await;
             // Only HTTP answers count: an RTSP server answering a GET is not an HTTP API.
             if parse(&b).is_ok() && speaks(&b, b"HTTP/") {

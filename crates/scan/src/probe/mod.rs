@@ -9,6 +9,7 @@ pub mod tls;
 
 use std::net::SocketAddr;
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// Which probe ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -54,6 +55,9 @@ pub enum Status {
     TooLarge,
     /// The TLS handshake failed.
     TlsError,
+    /// The host's time budget ran out: the probe was cut (what arrived is kept) or never
+    /// started on this open port.
+    BudgetExhausted,
 }
 
 impl Status {
@@ -68,6 +72,7 @@ impl Status {
             Status::NotThisProtocol => "not-this-protocol",
             Status::TooLarge => "too-large",
             Status::TlsError => "tls-error",
+            Status::BudgetExhausted => "budget-exhausted",
         }
     }
 }
@@ -103,6 +108,25 @@ pub struct Cx {
     pub max_bytes: usize,
     /// Whether follow-up requests (vendor API paths, ONVIF) may be sent.
     pub follow_ups: bool,
+    /// End of the host's time budget: no wait goes past it and no request starts after it
+    /// (None = only the per-exchange limits apply).
+    pub deadline: Option<Instant>,
+}
+
+impl Cx {
+    /// When a wait of `d` from now must end: `d` from now, or the budget's end if sooner.
+    pub fn until(&self, d: Duration) -> Instant {
+        let at = Instant::now() + d;
+        match self.deadline {
+            Some(end) => at.min(end),
+            None => at,
+        }
+    }
+
+    /// Whether the host's budget has run out (nothing new may start).
+    pub fn expired(&self) -> bool {
+        self.deadline.is_some_and(|end| Instant::now() >= end)
+    }
 }
 
 impl Default for Cx {
@@ -113,6 +137,7 @@ impl Default for Cx {
             idle_timeout: Duration::from_millis(400),
             max_bytes: 256 * 1024,
             follow_ups: true,
+            deadline: None,
         }
     }
 }
@@ -125,8 +150,11 @@ pub async fn run(cx: &Cx, addr: SocketAddr, first: ProbeKind) -> Vec<ProbeOutcom
         ProbeKind::Rtsp => vec![rtsp::run(cx, addr).await],
         ProbeKind::Banner => {
             let b = banner::run(cx, addr).await;
-            // A silent port often speaks HTTP: ask it.
-            if b.answers.is_empty() && matches!(b.status, Status::ReadTimeout | Status::Success) {
+            // A silent port often speaks HTTP: ask it (unless the host's budget is spent).
+            if b.answers.is_empty()
+                && matches!(b.status, Status::ReadTimeout | Status::Success)
+                && !cx.expired()
+            {
                 vec![b, http::run(cx, addr).await]
             } else {
                 vec![b]

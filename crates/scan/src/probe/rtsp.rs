@@ -6,7 +6,7 @@
 //! Spec: RFC 2326 (RTSP 1.0), RFC 4566 (SDP).
 
 use super::http::{USER_AGENT, parse};
-use super::io::{self, http_framing};
+use super::io::{self, HttpFraming};
 use super::{Answer, Cx, ProbeKind, ProbeOutcome, Status};
 use std::net::SocketAddr;
 use tokio::time::Instant;
@@ -46,7 +46,8 @@ pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
         {
             break;
         }
-        let read = io::read_answer(cx, &mut stream, http_framing).await;
+        let mut framing = HttpFraming::default();
+        let read = io::read_answer(cx, &mut stream, |b| framing.update(b)).await;
         if read.bytes.is_empty() {
             if answers.is_empty() {
                 status = read.status;

@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::OnceLock;
 use tokio::net::TcpStream;
-use tokio::time::{Instant, timeout};
+use tokio::time::{Instant, timeout_at};
 use tokio_openssl::SslStream;
 
 /// One connector for the whole process, configured for the oldest devices.
@@ -41,7 +41,7 @@ pub async fn handshake(cx: &Cx, addr: SocketAddr) -> Result<SslStream<TcpStream>
     config.set_verify_hostname(false);
     let ssl = config.into_ssl("device").map_err(|_| Status::TlsError)?;
     let mut stream = SslStream::new(ssl, tcp).map_err(|_| Status::TlsError)?;
-    match timeout(cx.read_timeout, Pin::new(&mut stream).connect()).await {
+    match timeout_at(cx.until(cx.read_timeout), Pin::new(&mut stream).connect()).await {
         Ok(Ok(())) => Ok(stream),
         Ok(Err(_)) => Err(Status::TlsError),
         Err(_) => Err(Status::ReadTimeout),
@@ -87,6 +87,10 @@ pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
         });
         if cx.follow_ups {
             for (method, path, body) in follow_ups(&hints(&bytes, port)) {
+                // No follow-up starts once the host's budget is spent.
+                if cx.expired() {
+                    break;
+                }
                 if let Ok(mut s) = handshake(cx, addr).await {
                     let (_, b) =
                         http::exchange_on(cx, &mut s, &request(&host, method, path, body)).await;

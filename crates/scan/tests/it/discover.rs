@@ -501,6 +501,7 @@ async fn loopback_case(protocol: Protocol, addr: IpAddr) {
         multicast_interface: None,
         unicast: vec![addr],
         window: Duration::from_millis(700),
+        rate: None,
     };
     let fake = async {
         let mut buf = vec![0u8; 65536];
@@ -560,6 +561,114 @@ async fn discover_dhip_on_ipv6_loopback() {
 }
 
 /// Nobody answers: nothing comes back, after about the window, without errors.
+/// One host floods thousands of distinct valid DHIP replies at once; a real device replies
+/// 400 ms later. The flooder keeps its per-sender cap of replies (and is reported as capped);
+/// the real reply is kept. With one cap shared by all senders, the flood filled it first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flooding_sender_does_not_crowd_out_a_real_reply() {
+    let flooder_ip = IpAddr::V4(Ipv4Addr::new(127, 214, 0, 1));
+    let real_ip = IpAddr::V4(Ipv4Addr::new(127, 214, 0, 2));
+    let flooder = tokio::net::UdpSocket::bind((flooder_ip, dhip::PORT))
+        .await
+        .expect("bind flooder");
+    let real = tokio::net::UdpSocket::bind((real_ip, dhip::PORT))
+        .await
+        .expect("bind real device");
+    let cfg = DiscoverConfig {
+        protocols: vec![Protocol::Dhip],
+        multicast_interface: None,
+        unicast: vec![flooder_ip, real_ip],
+        window: Duration::from_millis(1500),
+        rate: None,
+    };
+    let flood = async {
+        let mut buf = vec![0u8; 65536];
+        let (_, from) = tokio::time::timeout(Duration::from_secs(5), flooder.recv_from(&mut buf))
+            .await
+            .expect("no probe reached the flooder")
+            .expect("flooder recv");
+        // Bursts small enough for the receiving socket's buffer, so the flood arrives
+        // rather than being dropped by the kernel.
+        for burst in 0..40 {
+            for i in 0..100 {
+                let body = format!("{{ \"n\" : {}, {}", burst * 100 + i, &DHIP_DAHUA[1..]);
+                let _ = flooder.send_to(&dhip_frame(&body), from).await;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    };
+    let answer = async {
+        let mut buf = vec![0u8; 65536];
+        let (_, from) = tokio::time::timeout(Duration::from_secs(5), real.recv_from(&mut buf))
+            .await
+            .expect("no probe reached the real device")
+            .expect("real device recv");
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        real.send_to(&dhip_frame(DHIP_INTELBRAS), from)
+            .await
+            .expect("real device send");
+    };
+    let (found, (), ()) = tokio::join!(discover::run(&cfg), flood, answer);
+    let from = |ip: IpAddr| {
+        found
+            .observations
+            .iter()
+            .filter(|o| o.device == ip.to_string())
+            .collect::<Vec<_>>()
+    };
+    let real_replies = from(real_ip);
+    assert_eq!(real_replies.len(), 1, "the real reply is kept");
+    assert_eq!(real_replies[0].response, dhip_frame(DHIP_INTELBRAS));
+    assert_eq!(from(flooder_ip).len(), discover::MAX_REPLIES_PER_SENDER);
+    assert_eq!(found.capped.len(), 1, "{:?}", found.capped);
+    let capped = &found.capped[0];
+    assert_eq!(capped.sender, flooder_ip);
+    assert_eq!(capped.protocol, Protocol::Dhip);
+    assert_eq!(capped.cap, discover::MAX_REPLIES_PER_SENDER);
+    assert!(capped.dropped > 1000, "{capped:?}");
+    assert_eq!(found.dropped_over_total, 0);
+}
+
+/// Unicast probes are paced at `rate`: six targets at 10 per second take at least half a
+/// second to send (sleeps never end early, so the lower bound is exact), and every target
+/// gets its one probe.
+#[tokio::test]
+async fn unicast_discovery_is_paced_by_rate() {
+    let mut devices = Vec::new();
+    for last in 1..=6 {
+        let ip = IpAddr::V4(Ipv4Addr::new(127, 214, 1, last));
+        let socket = tokio::net::UdpSocket::bind((ip, dhip::PORT))
+            .await
+            .expect("bind fake device");
+        devices.push((ip, socket));
+    }
+    let cfg = DiscoverConfig {
+        protocols: vec![Protocol::Dhip],
+        multicast_interface: None,
+        unicast: devices.iter().map(|(ip, _)| *ip).collect(),
+        window: Duration::ZERO,
+        rate: std::num::NonZeroU32::new(10),
+    };
+    let started = tokio::time::Instant::now();
+    let found = discover::run(&cfg).await;
+    let elapsed = started.elapsed();
+    assert!(found.observations.is_empty());
+    assert!(
+        elapsed >= Duration::from_millis(500) && elapsed < Duration::from_secs(5),
+        "six probes at 10/s took {elapsed:?}"
+    );
+    // Loopback delivers at once: each probe is already waiting in its device's socket.
+    let mut buf = vec![0u8; 65536];
+    for (ip, socket) in &devices {
+        let (n, _) = tokio::time::timeout(Duration::from_secs(1), socket.recv_from(&mut buf))
+            .await
+            .expect("probe arrived")
+            .expect("recv");
+        assert_probe(Protocol::Dhip, &buf[..n]);
+        assert!(socket.try_recv_from(&mut buf).is_err(), "{ip}: one probe");
+    }
+}
+
 #[tokio::test]
 async fn discover_silence() {
     let cfg = DiscoverConfig {
@@ -567,6 +676,7 @@ async fn discover_silence() {
         multicast_interface: None,
         unicast: vec![IpAddr::V4(Ipv4Addr::new(127, 77, 0, 9))],
         window: Duration::from_millis(300),
+        rate: None,
     };
     let started = std::time::Instant::now();
     let observations = discover::discover(&cfg).await;
@@ -734,6 +844,7 @@ fn discover_multicast_in_netns() {
         multicast_interface: Some(host_addr),
         unicast: vec![],
         window: Duration::from_millis(1000),
+        rate: None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

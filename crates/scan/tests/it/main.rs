@@ -3,5 +3,6 @@
 
 mod discover;
 mod engine;
+mod framing;
 mod probes;
 mod targets;

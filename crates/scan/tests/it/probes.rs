@@ -90,6 +90,7 @@ fn cx() -> Cx {
         idle_timeout: Duration::from_millis(200),
         max_bytes: 64 * 1024,
         follow_ups: true,
+        deadline: None,
     }
 }
 
