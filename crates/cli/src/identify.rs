@@ -38,6 +38,12 @@ pub struct IdentityJson<'a> {
     confidence: f64,
     evidence: &'a [model::Evidence],
     notes: &'a [String],
+    /// Identifiers the device reported (absent when none).
+    #[serde(skip_serializing_if = "model::DeviceKeys::is_empty")]
+    keys: &'a model::DeviceKeys,
+    /// Safety limits its answers reached (absent when none).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    limits: &'a [model::LimitHit],
 }
 
 pub fn identity_json(id: &Identity) -> IdentityJson<'_> {
@@ -53,6 +59,8 @@ pub fn identity_json(id: &Identity) -> IdentityJson<'_> {
         confidence: id.confidence,
         evidence: &id.evidence,
         notes: &id.notes,
+        keys: &id.keys,
+        limits: &id.limits,
     }
 }
 
