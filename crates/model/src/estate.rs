@@ -71,9 +71,14 @@ pub struct Segment {
 }
 
 /// An accepted exception: a finding of `rule` on `device` is suppressed until `expires`.
+///
+/// The device is named by something the owner controls (its inventory id or its address),
+/// never by what the device itself reports: a clone could report a waived device's serial
+/// number or MAC. `manufacturer`, `model` and `serial` name the identity that was waived: a
+/// waiver never applies to a device whose identity differs from them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Waiver {
-    /// The device: its address, serial number, MAC or inventory id.
+    /// The device: its inventory id (`dev-12`) or address.
     pub device: String,
     /// Rule id, or `*` for every rule.
     pub rule: String,
@@ -81,6 +86,16 @@ pub struct Waiver {
     pub approver: String,
     /// Last day the waiver holds (YYYY-MM-DD).
     pub expires: String,
+    /// The manufacturer waived (as identified, any case); the waiver holds only while the
+    /// device is identified as this maker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manufacturer: Option<String>,
+    /// The model waived (any case); the waiver holds only while the device is this model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// An extra condition: the serial number the waived device reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
 }
 
 /// A replacement product from the procurement catalogue.
