@@ -152,3 +152,106 @@ fn bad_estate_file_is_a_located_error() {
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(err.contains("estate.toml:7: segment.cidr"), "{err}");
 }
+
+/// A second Hikvision on the core that reports a waived camera's serial gets none of its
+/// waivers: `--fail-on high` fails, the old serial-only waiver is warned about, and the two
+/// claims of one serial are reported as a key conflict (finding and history entry).
+#[test]
+fn a_clone_reporting_a_waived_cameras_serial_is_not_waived() {
+    const SERIAL: &str = "DS-2CD2143G0-I20190101AAWRC12345678";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let estate = format!(
+        "{ESTATE}
+[[waiver]]
+device = \"192.0.2.5\"
+manufacturer = \"Hikvision\"
+rule = \"*\"
+reason = \"replacement ordered\"
+approver = \"J. Smith\"
+expires = \"2099-12-31\"
+
+[[waiver]]
+device = \"{SERIAL}\"
+rule = \"*\"
+reason = \"written before waivers named devices by address\"
+approver = \"J. Smith\"
+expires = \"2099-12-31\"
+"
+    );
+    std::fs::write(dir.path().join("estate.toml"), estate).expect("estate");
+    let hik = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><DeviceInfo version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema"><deviceName>IP CAMERA</deviceName><model>DS-2CD2143G0-I</model><serialNumber>{SERIAL}</serialNumber><firmwareVersion>V5.7.3</firmwareVersion><deviceType>IPCamera</deviceType></DeviceInfo>"#
+    );
+    let lines = [
+        obs(
+            "192.0.2.5",
+            "http",
+            "GET /ISAPI/System/deviceInfo HTTP/1.1",
+            &hik,
+        ),
+        obs(
+            "192.0.2.9",
+            "http",
+            "GET /ISAPI/System/deviceInfo HTTP/1.1",
+            &hik,
+        ),
+    ];
+    std::fs::write(dir.path().join("import.jsonl"), lines.join("\n")).expect("import");
+    let out = dir.path().join("report");
+    let run = sightline()
+        .current_dir(dir.path())
+        .args([
+            "audit",
+            "--estate",
+            "estate.toml",
+            "--import",
+            "import.jsonl",
+            "--fail-on",
+            "high",
+            "--db",
+            "inv.db",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "the clone's findings are not waived: {stderr}"
+    );
+    assert!(
+        stderr.contains("applies to nothing") && stderr.contains(SERIAL),
+        "the serial-only waiver is warned about: {stderr}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("json"))
+            .expect("valid json");
+    let findings = report["findings"].as_array().expect("findings");
+    let waived = |address: &str| -> Vec<bool> {
+        findings
+            .iter()
+            .filter(|f| f["address"] == address)
+            .map(|f| !f["waived"].is_null())
+            .collect()
+    };
+    let genuine = waived("192.0.2.5");
+    assert!(
+        !genuine.is_empty() && genuine.iter().all(|w| *w),
+        "{genuine:?}"
+    );
+    let clone = waived("192.0.2.9");
+    assert!(!clone.is_empty() && clone.iter().all(|w| !*w), "{clone:?}");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == "identity/key-conflict" && f["address"] == "192.0.2.9"),
+        "the conflict is a finding"
+    );
+    let markdown = std::fs::read_to_string(out.join("report.md")).expect("markdown");
+    assert!(
+        markdown.contains("key-conflict") && markdown.contains(SERIAL),
+        "the conflict is in the report's history"
+    );
+}
