@@ -2,3 +2,4 @@
 
 mod estate;
 mod import;
+mod trust;
