@@ -40,6 +40,10 @@ pub const MAX_BUSY_WAIT: Duration = Duration::from_secs(10 * 60);
 /// wait is reported (`database busy, waiting... 3 s`) at least this often.
 const BUSY_SLICE: Duration = Duration::from_secs(1);
 
+/// How long opening waits for another writer while it migrates the schema (once per
+/// upgrade): opening is not retried, and an open that fails has lost nothing yet.
+const MIGRATION_BUSY_WAIT: Duration = Duration::from_secs(5);
+
 /// The first pause between attempts; it doubles up to [`BUSY_BACKOFF_MAX`].
 const BUSY_BACKOFF_START: Duration = Duration::from_millis(50);
 
@@ -156,7 +160,7 @@ impl Sqlite {
             on_busy: None,
         };
         let e = |e| db_error(&db.path, e);
-        db.conn.busy_timeout(BUSY_SLICE).map_err(e)?;
+        db.conn.busy_timeout(MIGRATION_BUSY_WAIT).map_err(e)?;
         // The first read of the file: a file that is not SQLite fails here.
         let _mode: String = db
             .conn
@@ -170,6 +174,7 @@ impl Sqlite {
             .pragma_update(None, "synchronous", "FULL")
             .map_err(e)?;
         db.migrate()?;
+        db.conn.busy_timeout(BUSY_SLICE).map_err(|e| db.err(e))?;
         Ok(db)
     }
 

@@ -2,4 +2,5 @@
 
 mod estate;
 mod import;
+mod stream;
 mod trust;

@@ -255,3 +255,61 @@ expires = \"2099-12-31\"
         "the conflict is in the report's history"
     );
 }
+
+/// A database another program holds locked is waited for, the wait shown on stderr, and the
+/// import recorded once the lock is released: never a reason to fail or to lose the audit.
+#[test]
+fn a_busy_database_is_waited_for_and_the_wait_shown() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("estate.toml"), ESTATE).expect("estate");
+    let line = obs("192.0.2.7", "mac", "", "00:40:8c:12:34:56");
+    std::fs::write(dir.path().join("import.jsonl"), line).expect("import");
+    let audit = |out: &str| {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sightline"));
+        cmd.current_dir(dir.path()).args([
+            "audit",
+            "--estate",
+            "estate.toml",
+            "--import",
+            "import.jsonl",
+            "--db",
+            "inv.db",
+            "--out",
+            out,
+        ]);
+        cmd
+    };
+    // The first audit creates the database; then another program takes its write lock.
+    let first = audit("r1").output().expect("runs");
+    assert_eq!(first.status.code(), Some(0));
+    let other = rusqlite::Connection::open(dir.path().join("inv.db")).expect("open");
+    other.execute_batch("BEGIN IMMEDIATE").expect("lock");
+
+    let mut second = audit("r2")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("runs");
+    let mut stderr = BufReader::new(second.stderr.take().expect("stderr"));
+    let mut shown = String::new();
+    // Release the lock once the audit says it is waiting for it (3 s in).
+    loop {
+        let mut l = String::new();
+        let n = stderr.read_line(&mut l).expect("reads");
+        assert!(n > 0, "the audit ended without waiting: {shown}");
+        shown.push_str(&l);
+        let waited: Option<u64> = l
+            .split_once("waiting... ")
+            .and_then(|(_, w)| w.trim().strip_suffix(" s")?.parse().ok());
+        if l.contains("database busy") && waited.is_some_and(|w| w >= 3) {
+            break;
+        }
+    }
+    other.execute_batch("ROLLBACK").expect("unlock");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("reads");
+    let status = second.wait().expect("ends");
+    assert_eq!(status.code(), Some(0), "{shown}{rest}");
+    assert!(rest.contains("imported 1 devices"), "{rest}");
+}
