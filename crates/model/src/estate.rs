@@ -98,6 +98,42 @@ pub struct Waiver {
     pub serial: Option<String>,
 }
 
+impl Waiver {
+    /// Whether this waiver names `device`: by its inventory id or address (any case), and,
+    /// for each of manufacturer (or brand), model and serial the waiver states, the device is
+    /// identified so (any case; a device that does not report one the waiver states is not
+    /// that device). A waiver naming a device by serial or MAC alone names nothing: those are
+    /// what a device reports, and any device can report another's.
+    pub fn names(&self, device: &crate::InventoryDevice) -> bool {
+        let wanted = self.device.trim();
+        let by_owner = !wanted.is_empty()
+            && (device.id.trim().eq_ignore_ascii_case(wanted)
+                || device
+                    .address
+                    .as_deref()
+                    .is_some_and(|a| a.trim().eq_ignore_ascii_case(wanted)));
+        let same = |wanted: &Option<String>, have: &[Option<&str>]| match wanted
+            .as_deref()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
+            None => true,
+            Some(w) => have
+                .iter()
+                .flatten()
+                .any(|h| h.trim().eq_ignore_ascii_case(w)),
+        };
+        let identity = &device.identity;
+        by_owner
+            && same(
+                &self.manufacturer,
+                &[identity.manufacturer.as_deref(), identity.brand.as_deref()],
+            )
+            && same(&self.model, &[identity.model.as_deref()])
+            && same(&self.serial, &[device.serial.as_deref()])
+    }
+}
+
 /// A replacement product from the procurement catalogue.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CatalogueItem {

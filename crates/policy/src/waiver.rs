@@ -25,46 +25,10 @@ pub(crate) fn find<'a>(
 ) -> Option<&'a Waiver> {
     let today = today?;
     waivers.iter().find(|w| {
-        names_device(&w.device, device)
-            && same_identity(w, device)
+        w.names(device)
             && names_rule(&w.rule, rule)
             && date::parse(&w.expires).is_some_and(|expires| today <= expires)
     })
-}
-
-fn names_device(wanted: &str, device: &InventoryDevice) -> bool {
-    let wanted = wanted.trim();
-    if wanted.is_empty() {
-        return false;
-    }
-    device.id.trim().eq_ignore_ascii_case(wanted)
-        || device
-            .address
-            .as_deref()
-            .is_some_and(|a| a.trim().eq_ignore_ascii_case(wanted))
-}
-
-/// Whether the device is the identity the waiver was granted for: each of manufacturer,
-/// model and serial the waiver states must match (any case); a device that does not report
-/// one the waiver states is not that device.
-fn same_identity(waiver: &Waiver, device: &InventoryDevice) -> bool {
-    let same = |wanted: &Option<String>, have: &[Option<&str>]| match wanted
-        .as_deref()
-        .map(str::trim)
-        .filter(|w| !w.is_empty())
-    {
-        None => true,
-        Some(w) => have
-            .iter()
-            .flatten()
-            .any(|h| h.trim().eq_ignore_ascii_case(w)),
-    };
-    let identity = &device.identity;
-    same(
-        &waiver.manufacturer,
-        &[identity.manufacturer.as_deref(), identity.brand.as_deref()],
-    ) && same(&waiver.model, &[identity.model.as_deref()])
-        && same(&waiver.serial, &[device.serial.as_deref()])
 }
 
 fn names_rule(wanted: &str, rule: &str) -> bool {
