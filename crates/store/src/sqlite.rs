@@ -468,6 +468,35 @@ fn find_device(tx: &Transaction<'_>, scan: i64, keys: &Keys) -> rusqlite::Result
     })
 }
 
+/// The hosts of a batch with those at a known device's address first. A host that claims a
+/// known device's serial from elsewhere on its segment could otherwise take that device (and
+/// its history) before the device itself, at its own address, is matched: matched first, the
+/// device is taken, and the claimant becomes a new device with a key conflict. (Across batches
+/// the order is the order hosts finish in; the conflict is recorded either way.)
+fn in_matching_order<'h>(
+    tx: &Transaction<'_>,
+    hosts: &'h [HostRecord],
+) -> rusqlite::Result<Vec<&'h HostRecord>> {
+    let mut known_address =
+        tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM devices WHERE address_key = ?1)")?;
+    let mut first = Vec::with_capacity(hosts.len());
+    let mut rest = Vec::new();
+    for host in hosts {
+        let address = Keys::of(host).address;
+        let known = match address {
+            Some(a) => known_address.query_row([a], |r| r.get::<_, bool>(0))?,
+            None => false,
+        };
+        if known {
+            first.push(host);
+        } else {
+            rest.push(host);
+        }
+    }
+    first.extend(rest);
+    Ok(first)
+}
+
 /// A conflict in words, naming both devices and where they are.
 fn conflict_detail(key: Key, value: &str, this: (i64, &Keys), other: (i64, &Keys)) -> String {
     let place = |k: &Keys| {
@@ -672,7 +701,7 @@ impl Store for Sqlite {
     fn record_hosts(&mut self, scan: ScanId, hosts: &[HostRecord]) -> Result<(), StoreError> {
         self.scan_exists(scan)?;
         self.write(|tx| {
-            for host in hosts {
+            for host in in_matching_order(tx, hosts)? {
                 insert_host(tx, scan.0, host)?;
             }
             Ok(())
@@ -690,7 +719,7 @@ impl Store for Sqlite {
         track::when("scan end time", &scan.finished)?;
         let id = self.write(|tx| {
             let id = begin(tx, &scan.started, &started, &scan.source)?;
-            for host in &scan.hosts {
+            for host in in_matching_order(tx, &scan.hosts)? {
                 insert_host(tx, id, host)?;
             }
             finish(tx, id, &scan.finished)?;

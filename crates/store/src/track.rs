@@ -258,6 +258,34 @@ mod tests {
     }
 
     #[test]
+    fn a_claimed_key_needs_corroboration() {
+        let keys = |serial: &str, mac: &str, address: &str, segment: &str| Keys {
+            serial: (!serial.is_empty()).then(|| serial.to_owned()),
+            mac: (!mac.is_empty()).then(|| mac.to_owned()),
+            cert: None,
+            address: (!address.is_empty()).then(|| address.to_owned()),
+            segment: (!segment.is_empty()).then(|| segment.to_owned()),
+        };
+        let known = keys("S1", "aa:bb:cc:00:11:22", "10.0.0.5", "10.0.0.0/24");
+        for (host, expect) in [
+            (keys("S1", "", "10.0.0.5", "10.0.0.0/24"), true),
+            (keys("S1", "", "10.0.0.9", "10.0.0.0/24"), true),
+            (
+                keys("S1", "aa:bb:cc:00:11:22", "10.9.0.9", "10.9.0.0/24"),
+                true,
+            ),
+            (keys("S1", "", "10.9.0.9", "10.9.0.0/24"), false),
+            (keys("S1", "", "10.9.0.9", ""), false),
+            (keys("S1", "", "", ""), true),
+            (keys("", "", "10.0.0.5", ""), true),
+        ] {
+            assert_eq!(host.corroborated_by(&known), expect, "{host:?}");
+        }
+        assert_eq!(serial("0000000000"), None);
+        assert_eq!(serial(" ab12 ").as_deref(), Some("AB12"));
+    }
+
+    #[test]
     fn scan_times_name_their_own_day() {
         let w = when("start", "2024-03-01T23:30:00-05:00").unwrap();
         assert_eq!(w.day, "2024-03-01");

@@ -148,3 +148,26 @@ fn a_placeholder_serial_is_no_key() {
         &[],
     );
 }
+
+#[test]
+fn a_clone_on_the_same_segment_does_not_take_the_device_it_copies() {
+    // The clone answers first in the batch, from another address on the recorder's own
+    // segment; the recorder, at its own address, is still the known device.
+    check(
+        vec![
+            vec![recorder("10.1.1.30", HQ_CCTV, SERIAL)],
+            vec![
+                recorder("10.1.1.29", HQ_CCTV, SERIAL),
+                recorder("10.1.1.30", HQ_CCTV, SERIAL),
+            ],
+        ],
+        vec![
+            ("dev-1".into(), s("2022-06-01"), vec!["dev-2".into()]),
+            ("dev-2".into(), s("2024-05-01"), vec!["dev-1".into()]),
+        ],
+        &[
+            ("dev-2", ChangeKind::New),
+            ("dev-2", ChangeKind::KeyConflict),
+        ],
+    );
+}
