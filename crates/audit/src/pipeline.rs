@@ -57,20 +57,25 @@ pub fn host_record(
         .unwrap_or_else(|| "unknown".into());
     let identity: Identity = db.identify(&device, &observations);
     let placed = address.as_deref().and_then(|a| estate.place(a));
-    // The keys identification found (a MAC only when the answer says it is the device's
-    // own) are preferred; the field scans below remain until identification fills them.
-    let serial = serial
-        .or_else(|| {
-            identity
-                .keys
-                .serial
-                .clone()
-                .filter(|s| !s.trim().is_empty())
-        })
-        .or_else(|| serial_from(&observations));
-    let mac = mac
-        .or_else(|| identity.keys.own_mac().map(str::to_owned))
-        .or_else(|| mac_from(&observations));
+    // The keys identification found are used when it found any: a MAC only when the answer
+    // says it is the device's own (a router's client list names other devices). The field
+    // scans below stand in until identification fills `keys`. A MAC observation (neighbour
+    // table, asset register) is the network's or the owner's record and comes first.
+    let keys = &identity.keys;
+    let serial = serial.or_else(|| {
+        if keys.is_empty() {
+            serial_from(&observations)
+        } else {
+            keys.serial.clone().filter(|s| !s.trim().is_empty())
+        }
+    });
+    let mac = mac.or_else(|| mac_observed(&observations)).or_else(|| {
+        if keys.is_empty() {
+            mac_from(&observations)
+        } else {
+            keys.own_mac().map(str::to_owned)
+        }
+    });
     let cert_fingerprint = observations
         .iter()
         .find(|o| o.kind == model::Kind::TlsCert)
@@ -114,11 +119,17 @@ fn serial_from(observations: &[Observation]) -> Option<String> {
     None
 }
 
+/// The MAC of a MAC observation (neighbour table, asset register), if there is one.
+fn mac_observed(observations: &[Observation]) -> Option<String> {
+    observations
+        .iter()
+        .find(|o| o.kind == model::Kind::Mac)
+        .and_then(|o| fingerprint::oui::normalize_mac(&o.response_text()))
+}
+
+/// The first MAC in any MAC-named field of the answers (until identification says whose).
 fn mac_from(observations: &[Observation]) -> Option<String> {
     for o in observations {
-        if o.kind == model::Kind::Mac {
-            return fingerprint::oui::normalize_mac(&o.response_text());
-        }
         let f = fingerprint::extract(o.kind, o.request.as_deref(), &o.response);
         for (name, values) in f.iter() {
             if fingerprint::fields::is_mac_field(name)
