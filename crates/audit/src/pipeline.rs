@@ -18,6 +18,11 @@ use store::{HostRecord, ScanId, ScanRecord, Store};
 /// keeping transactions (and their syncs) few on a large estate.
 pub const BATCH_HOSTS: usize = 64;
 
+/// Finished hosts queued between the engine and the recorder. While a batch is being written
+/// (or waits for a busy database) the engine goes on until this queue is full, then waits:
+/// with the batch and the hosts in flight, this bounds the answers held in memory.
+const FINISHED_IN_QUEUE: usize = BATCH_HOSTS;
+
 /// Longest a finished host waits in memory before its batch is written, however few hosts
 /// finished: on a slow scan (tarpits, a busy network) results reach the disk, and survive a
 /// crash, within seconds.
@@ -233,7 +238,7 @@ pub async fn scan_records(
     cancel: tokio_util::sync::CancellationToken,
     recorder: &mut Recorder<'_>,
 ) -> Result<(usize, scan::Summary), PipelineError> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(FINISHED_IN_QUEUE);
     let t = targets.clone();
     let c = cfg.clone();
     let stop = cancel.clone();
