@@ -1,6 +1,8 @@
 //! The inventory and its history: every scan recorded in batches as hosts finish (each batch
-//! one transaction, so a crash keeps every finished batch), raw observations kept verbatim, identities derived from them (with evidence), devices tracked
-//! across scans, and the differences between scans. This is the only crate that speaks SQL.
+//! one transaction, so a crash keeps every finished batch; an import in one), raw observations
+//! kept verbatim, identities derived from them (with evidence), devices tracked across scans
+//! (device-reported keys only with corroboration), and the differences between scans. This is
+//! the only crate that speaks SQL.
 //!
 //! Callers use the [`Store`] trait, so a PostgreSQL backend can be added beside [`Sqlite`]
 //! without touching them. Every SQL statement lives in the backend's module (`sqlite.rs` and
