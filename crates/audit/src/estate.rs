@@ -24,6 +24,9 @@ pub struct LoadedEstate {
     pub path: PathBuf,
     /// Segments as networks, most specific first.
     nets: Vec<(IpNet, usize)>,
+    /// Problems that do not stop the audit but change what it does (a waiver that no longer
+    /// applies), each located and saying how to fix it. The caller shows them.
+    pub warnings: Vec<String>,
 }
 
 impl LoadedEstate {
@@ -207,12 +210,50 @@ pub fn parse_estate(text: &str, path: &Path) -> Result<LoadedEstate, EstateError
             ));
         }
     }
+    let warnings = estate
+        .waivers
+        .iter()
+        .filter_map(|w| waiver_warning(&file, text, w))
+        .collect();
     // Most specific first, so that a /28 inside a /24 wins.
     nets.sort_by_key(|n| std::cmp::Reverse(n.0.prefix_len()));
     Ok(LoadedEstate {
         estate,
         path: path.to_path_buf(),
         nets,
+        warnings,
+    })
+}
+
+/// What is wrong with how a waiver names its device, if anything. A waiver names a device by
+/// what the owner controls (its inventory id `dev-12` or its address) plus the identity
+/// waived; a serial number or MAC is only what the device reports, and any device can report
+/// another's, so a waiver naming one alone no longer applies.
+fn waiver_warning(file: &str, text: &str, w: &model::Waiver) -> Option<String> {
+    let device = w.device.trim();
+    let line = line_of_value(text, "device", &w.device);
+    let by_id = device
+        .strip_prefix("dev-")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    let by_address = device.parse::<IpAddr>().is_ok();
+    if !by_id && !by_address {
+        return Some(format!(
+            "{file}:{line}: waiver.device: {device:?} is not an address or an inventory id (dev-12), \
+             so this waiver applies to nothing: a serial number or MAC is what a device reports, \
+             and any device can report another's. Rewrite it as device = \"<its address or dev-id>\", \
+             manufacturer = \"<maker>\", model = \"<model>\" and, to keep the serial as an extra \
+             condition, serial = {device:?}"
+        ));
+    }
+    let says_identity = [&w.manufacturer, &w.model]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()));
+    (!says_identity).then(|| {
+        format!(
+            "{file}:{line}: waiver.device: the waiver for {device} does not say which device was \
+             waived, so it would also cover another device put at that address: add \
+             manufacturer = \"<maker>\" and model = \"<model>\" to it"
+        )
     })
 }
 

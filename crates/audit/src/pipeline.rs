@@ -1,6 +1,7 @@
 //! The audit pipeline: hosts (scanned or imported) are identified, placed on the estate and
-//! recorded in the store as one scan; then the inventory is evaluated against a profile,
-//! planned, and rendered into reports.
+//! recorded in the store (a scan in batches as hosts finish, so memory is bounded by the hosts
+//! in flight and a crash keeps every finished batch; an import in one go); then the inventory
+//! is evaluated against a profile, planned, and rendered into reports.
 
 use crate::estate::LoadedEstate;
 use crate::import::ImportedHost;
@@ -9,7 +10,23 @@ use model::{Identity, Observation, Severity};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use store::{HostRecord, ScanId, ScanRecord, Store};
+
+/// Finished hosts written together in one transaction. Each host holds its raw answers (up to
+/// megabytes from a hostile device), so this bounds what waits in memory for the store, while
+/// keeping transactions (and their syncs) few on a large estate.
+pub const BATCH_HOSTS: usize = 64;
+
+/// Finished hosts queued between the engine and the recorder. While a batch is being written
+/// (or waits for a busy database) the engine goes on until this queue is full, then waits:
+/// with the batch and the hosts in flight, this bounds the answers held in memory.
+const FINISHED_IN_QUEUE: usize = BATCH_HOSTS;
+
+/// Longest a finished host waits in memory before its batch is written, however few hosts
+/// finished: on a slow scan (tarpits, a busy network) results reach the disk, and survive a
+/// crash, within seconds.
+pub const BATCH_INTERVAL: Duration = Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -23,7 +40,7 @@ pub enum PipelineError {
         source: std::io::Error,
     },
     #[error(
-        "the scan stopped unexpectedly ({0}); nothing from it was recorded: run the audit again, and report this if it repeats"
+        "the scan stopped unexpectedly ({0}); the hosts it finished are recorded as an unfinished scan: run the audit again, and report this if it repeats"
     )]
     Scan(String),
 }
@@ -45,8 +62,25 @@ pub fn host_record(
         .unwrap_or_else(|| "unknown".into());
     let identity: Identity = db.identify(&device, &observations);
     let placed = address.as_deref().and_then(|a| estate.place(a));
-    let serial = serial.or_else(|| serial_from(&observations));
-    let mac = mac.or_else(|| mac_from(&observations));
+    // The keys identification found are used when it found any: a MAC only when the answer
+    // says it is the device's own (a router's client list names other devices). The field
+    // scans below stand in until identification fills `keys`. A MAC observation (neighbour
+    // table, asset register) is the network's or the owner's record and comes first.
+    let keys = &identity.keys;
+    let serial = serial.or_else(|| {
+        if keys.is_empty() {
+            serial_from(&observations)
+        } else {
+            keys.serial.clone().filter(|s| !s.trim().is_empty())
+        }
+    });
+    let mac = mac.or_else(|| mac_observed(&observations)).or_else(|| {
+        if keys.is_empty() {
+            mac_from(&observations)
+        } else {
+            keys.own_mac().map(str::to_owned)
+        }
+    });
     let cert_fingerprint = observations
         .iter()
         .find(|o| o.kind == model::Kind::TlsCert)
@@ -90,11 +124,17 @@ fn serial_from(observations: &[Observation]) -> Option<String> {
     None
 }
 
+/// The MAC of a MAC observation (neighbour table, asset register), if there is one.
+fn mac_observed(observations: &[Observation]) -> Option<String> {
+    observations
+        .iter()
+        .find(|o| o.kind == model::Kind::Mac)
+        .and_then(|o| fingerprint::oui::normalize_mac(&o.response_text()))
+}
+
+/// The first MAC in any MAC-named field of the answers (until identification says whose).
 fn mac_from(observations: &[Observation]) -> Option<String> {
     for o in observations {
-        if o.kind == model::Kind::Mac {
-            return fingerprint::oui::normalize_mac(&o.response_text());
-        }
         let f = fingerprint::extract(o.kind, o.request.as_deref(), &o.response);
         for (name, values) in f.iter() {
             if fingerprint::fields::is_mac_field(name)
@@ -142,24 +182,98 @@ pub fn imported_records(
         .collect()
 }
 
-/// Scan the estate's segments (or `targets`) and return host records of responsive hosts.
+/// Where and how scanned hosts are recorded: the store, a scan begun in it, and how often.
+pub struct Recorder<'a> {
+    pub store: &'a mut dyn Store,
+    pub scan: ScanId,
+    /// At most this many hosts per transaction ([`BATCH_HOSTS`] unless changed).
+    pub batch_hosts: usize,
+    /// At most this long between a host finishing and its batch being written
+    /// ([`BATCH_INTERVAL`] unless changed).
+    pub batch_interval: Duration,
+}
+
+impl<'a> Recorder<'a> {
+    pub fn new(store: &'a mut dyn Store, scan: ScanId) -> Recorder<'a> {
+        Recorder {
+            store,
+            scan,
+            batch_hosts: BATCH_HOSTS,
+            batch_interval: BATCH_INTERVAL,
+        }
+    }
+
+    /// Writes a batch. Writing may wait for a busy database (the store retries with back-off),
+    /// so on a multi-threaded runtime it runs as blocking work and the scan goes on meanwhile,
+    /// held back only by the bounded channel from the engine.
+    /// Returns how many hosts it wrote.
+    fn write(&mut self, batch: &mut Vec<HostRecord>) -> Result<usize, store::StoreError> {
+        let n = batch.len();
+        if n == 0 {
+            return Ok(0);
+        }
+        let (store, scan) = (&mut *self.store, self.scan);
+        let result = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => {
+                tokio::task::block_in_place(|| store.record_hosts(scan, batch))
+            }
+            _ => store.record_hosts(scan, batch),
+        };
+        batch.clear();
+        result.map(|()| n)
+    }
+}
+
+/// Scan the estate's segments (or `targets`), identifying, placing and recording responsive
+/// hosts in batches into `recorder`'s scan as they finish. Returns how many hosts were
+/// recorded and the engine's summary. The caller begins the scan and finishes it (or leaves
+/// it unfinished when the scan was stopped). If a batch cannot be written (the database
+/// stayed locked past the store's limit) the scan is stopped and the error returned; every
+/// batch written before stays.
 pub async fn scan_records(
     db: &Database,
     estate: &LoadedEstate,
     targets: &scan::Targets,
     cfg: &scan::ScanConfig,
     cancel: tokio_util::sync::CancellationToken,
-) -> Result<(Vec<HostRecord>, scan::Summary), PipelineError> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    recorder: &mut Recorder<'_>,
+) -> Result<(usize, scan::Summary), PipelineError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(FINISHED_IN_QUEUE);
     let t = targets.clone();
     let c = cfg.clone();
+    let stop = cancel.clone();
     let engine = tokio::spawn(async move { scan::scan(&t, &c, tx, cancel).await });
-    let mut out = Vec::new();
-    while let Some(scan::Event::HostDone(h)) = rx.recv().await {
+    let mut batch: Vec<HostRecord> = Vec::with_capacity(recorder.batch_hosts);
+    let mut recorded = 0usize;
+    let mut oldest: Option<tokio::time::Instant> = None;
+    let mut failed = None;
+    loop {
+        let event = match oldest {
+            Some(since) => {
+                match tokio::time::timeout_at(since + recorder.batch_interval, rx.recv()).await {
+                    Ok(event) => event,
+                    Err(_elapsed) => {
+                        match recorder.write(&mut batch) {
+                            Ok(n) => recorded += n,
+                            Err(e) => {
+                                failed = Some(e);
+                                break;
+                            }
+                        }
+                        oldest = None;
+                        continue;
+                    }
+                }
+            }
+            None => rx.recv().await,
+        };
+        let Some(scan::Event::HostDone(h)) = event else {
+            break;
+        };
         if h.observations.is_empty() {
             continue;
         }
-        out.push(host_record(
+        batch.push(host_record(
             db,
             estate,
             Some(h.address.to_string()),
@@ -168,11 +282,35 @@ pub async fn scan_records(
             None,
             h.observations,
         ));
+        oldest.get_or_insert_with(tokio::time::Instant::now);
+        if batch.len() >= recorder.batch_hosts.max(1) {
+            match recorder.write(&mut batch) {
+                Ok(n) => recorded += n,
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+            oldest = None;
+        }
+    }
+    if failed.is_none() {
+        match recorder.write(&mut batch) {
+            Ok(n) => recorded += n,
+            Err(e) => failed = Some(e),
+        }
+    }
+    if let Some(e) = failed {
+        // Stop the engine and let it drain; nothing more can be recorded.
+        stop.cancel();
+        rx.close();
+        let _ = engine.await;
+        return Err(e.into());
     }
     let summary = engine
         .await
         .map_err(|e| PipelineError::Scan(e.to_string()))?;
-    Ok((out, summary))
+    Ok((recorded, summary))
 }
 
 /// Targets covering every segment of the estate.
@@ -181,7 +319,7 @@ pub fn estate_targets(estate: &LoadedEstate) -> Result<scan::Targets, scan::Targ
     scan::Targets::parse(&specs, &[])
 }
 
-/// Record hosts as one scan.
+/// Record hosts (an import) as one scan, in one transaction.
 pub fn record(
     store: &mut dyn Store,
     started: &str,

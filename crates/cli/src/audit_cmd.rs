@@ -8,6 +8,7 @@ use audit::import::{ColumnMap, csv_register, nmap_xml, scan_jsonl};
 use audit::pipeline::{self, ReportInputs};
 use model::Severity;
 use std::path::Path;
+use store::Store;
 use tokio_util::sync::CancellationToken;
 
 fn now() -> (String, String) {
@@ -61,10 +62,12 @@ pub fn run(a: AuditArgs) -> Result<ExitCode> {
         );
     }
     let estate = audit::load_estate(&a.estate)?;
+    for w in &estate.warnings {
+        eprintln!("warning: {w}");
+    }
     let (catalogue, currency, sample) = catalogue_for(&estate, a.catalogue.as_deref())?;
     let db = load_db(a.data.data.as_deref())?;
-    let mut store = store::Sqlite::open(&a.db)
-        .with_context(|| format!("cannot open the inventory database {}", a.db.display()))?;
+    let mut store = open_store(&a.db)?;
     let map = a
         .map
         .as_deref()
@@ -116,21 +119,20 @@ pub fn run(a: AuditArgs) -> Result<ExitCode> {
             targets.len(),
             estate.networks().len()
         );
+        let nets: Vec<String> = estate.networks().iter().map(|n| n.to_string()).collect();
+        let scan_id = store.begin_scan(&started, &format!("scan {}", nets.join(" ")))?;
         let rt = runtime()?;
-        let (records, summary) = rt.block_on(async {
+        let (_, summary) = rt.block_on(async {
             let cancel = CancellationToken::new();
             crate::stop_on_ctrl_c(cancel.clone());
-            pipeline::scan_records(&db, &estate, &targets, &cfg, cancel).await
+            let mut recorder = pipeline::Recorder::new(&mut store, scan_id);
+            pipeline::scan_records(&db, &estate, &targets, &cfg, cancel, &mut recorder).await
         })?;
-        let (finished, _) = now();
-        let nets: Vec<String> = estate.networks().iter().map(|n| n.to_string()).collect();
-        pipeline::record(
-            &mut store,
-            &started,
-            &finished,
-            &format!("scan {}", nets.join(" ")),
-            records,
-        )?;
+        // A scan stopped by Ctrl-C stays unfinished: what it did not reach is not gone.
+        if !summary.cancelled {
+            let (finished, _) = now();
+            store.finish_scan(scan_id, &finished)?;
+        }
         eprintln!(
             "scanned {} hosts in {:.1} s: {} responsive{}",
             summary.hosts_scanned,
@@ -167,6 +169,20 @@ pub fn run(a: AuditArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Clean
     })
+}
+
+/// Opens the inventory database, showing on stderr when a write waits for another program
+/// holding it (the store retries with back-off up to `store::MAX_BUSY_WAIT`).
+fn open_store(path: &Path) -> Result<store::Sqlite> {
+    let mut store = store::Sqlite::open(path)
+        .with_context(|| format!("cannot open the inventory database {}", path.display()))?;
+    store.on_busy(|waited| {
+        eprintln!(
+            "database busy (locked by another program), waiting... {} s",
+            waited.as_secs()
+        );
+    });
+    Ok(store)
 }
 
 fn print_summary(r: &report::Report, out: &Path) {
@@ -208,7 +224,6 @@ fn print_summary(r: &report::Report, out: &Path) {
 }
 
 pub fn reidentify(a: crate::args::ReidentifyArgs) -> Result<ExitCode> {
-    use store::Store;
     if !a.db.exists() {
         bail!(
             "no inventory database at {}: run `sightline audit` first, or give --db",
@@ -294,7 +309,7 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     let (catalogue, currency, sample) =
         audit::parse_catalogue(DEMO_CATALOGUE, Path::new("examples/estate/catalogue.toml"))?;
     let db = load_db(None)?;
-    let mut store = store::Sqlite::open(&db_path)?;
+    let mut store = open_store(&db_path)?;
     let personas = lab::catalog();
     let default_ports = scan::ports::default_ports();
     // Devices answering on the default ports (a real audit scans those).
@@ -337,26 +352,41 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
             "demo: {} simulated devices on 4 segments of 3 sites (127.90.0.0/16, loopback)",
             before.len()
         );
-        let (records, s1) =
-            pipeline::scan_records(&db, &estate, &targets, &cfg, CancellationToken::new()).await?;
         // The first scan stands for the inventory taken before the November 2022 statement.
-        pipeline::record(
-            &mut store,
+        let first = store.begin_scan(
             "2022-06-01T09:00:00Z",
-            "2022-06-01T09:05:00Z",
             "scan 127.90.0.0/16 (simulated date: before the ban)",
-            records,
         )?;
+        let mut recorder = pipeline::Recorder::new(&mut store, first);
+        let (_, s1) = pipeline::scan_records(
+            &db,
+            &estate,
+            &targets,
+            &cfg,
+            CancellationToken::new(),
+            &mut recorder,
+        )
+        .await?;
+        store.finish_scan(first, "2022-06-01T09:05:00Z")?;
         eprintln!(
             "demo: first scan (dated 2022-06-01): {} responsive hosts",
             s1.hosts_up
         );
         let lab2 = lab::Lab::start(&after, &usable).await?;
         let (start2, _) = now();
-        let (records, s2) =
-            pipeline::scan_records(&db, &estate, &targets, &cfg, CancellationToken::new()).await?;
+        let second = store.begin_scan(&start2, "scan 127.90.0.0/16")?;
+        let mut recorder = pipeline::Recorder::new(&mut store, second);
+        let (_, s2) = pipeline::scan_records(
+            &db,
+            &estate,
+            &targets,
+            &cfg,
+            CancellationToken::new(),
+            &mut recorder,
+        )
+        .await?;
         let (end2, _) = now();
-        pipeline::record(&mut store, &start2, &end2, "scan 127.90.0.0/16", records)?;
+        store.finish_scan(second, &end2)?;
         eprintln!(
             "demo: second scan (today, {} devices added since): {} responsive hosts",
             after.len(),

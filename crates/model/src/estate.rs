@@ -71,9 +71,14 @@ pub struct Segment {
 }
 
 /// An accepted exception: a finding of `rule` on `device` is suppressed until `expires`.
+///
+/// The device is named by something the owner controls (its inventory id or its address),
+/// never by what the device itself reports: a clone could report a waived device's serial
+/// number or MAC. `manufacturer`, `model` and `serial` name the identity that was waived: a
+/// waiver never applies to a device whose identity differs from them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Waiver {
-    /// The device: its address, serial number, MAC or inventory id.
+    /// The device: its inventory id (`dev-12`) or address.
     pub device: String,
     /// Rule id, or `*` for every rule.
     pub rule: String,
@@ -81,6 +86,52 @@ pub struct Waiver {
     pub approver: String,
     /// Last day the waiver holds (YYYY-MM-DD).
     pub expires: String,
+    /// The manufacturer waived (as identified, any case); the waiver holds only while the
+    /// device is identified as this maker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manufacturer: Option<String>,
+    /// The model waived (any case); the waiver holds only while the device is this model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// An extra condition: the serial number the waived device reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+}
+
+impl Waiver {
+    /// Whether this waiver names `device`: by its inventory id or address (any case), and,
+    /// for each of manufacturer (or brand), model and serial the waiver states, the device is
+    /// identified so (any case; a device that does not report one the waiver states is not
+    /// that device). A waiver naming a device by serial or MAC alone names nothing: those are
+    /// what a device reports, and any device can report another's.
+    pub fn names(&self, device: &crate::InventoryDevice) -> bool {
+        let wanted = self.device.trim();
+        let by_owner = !wanted.is_empty()
+            && (device.id.trim().eq_ignore_ascii_case(wanted)
+                || device
+                    .address
+                    .as_deref()
+                    .is_some_and(|a| a.trim().eq_ignore_ascii_case(wanted)));
+        let same = |wanted: &Option<String>, have: &[Option<&str>]| match wanted
+            .as_deref()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
+            None => true,
+            Some(w) => have
+                .iter()
+                .flatten()
+                .any(|h| h.trim().eq_ignore_ascii_case(w)),
+        };
+        let identity = &device.identity;
+        by_owner
+            && same(
+                &self.manufacturer,
+                &[identity.manufacturer.as_deref(), identity.brand.as_deref()],
+            )
+            && same(&self.model, &[identity.model.as_deref()])
+            && same(&self.serial, &[device.serial.as_deref()])
+    }
 }
 
 /// A replacement product from the procurement catalogue.

@@ -38,6 +38,25 @@ pub struct InventoryDevice {
     /// Where the device is known from (scan ids, import files).
     #[serde(default)]
     pub sources: Vec<String>,
+    /// Identifiers this device reported that another device also claims (two live hosts with
+    /// one serial in one scan, or a serial that moved with nothing else agreeing), from the
+    /// device's latest scan. Device-reported identifiers are claims, so a conflict is kept as
+    /// two devices and reported, never merged silently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_conflicts: Vec<KeyConflict>,
+}
+
+/// One identifier claimed by two devices.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyConflict {
+    /// Which identifier: `serial`, `mac` or `cert`.
+    pub key: String,
+    /// Its value as compared (normalised).
+    pub value: String,
+    /// The other device claiming it (`dev-<n>`).
+    pub other: String,
+    /// In words: where the other device is and why the two were not merged.
+    pub detail: String,
 }
 
 impl InventoryDevice {

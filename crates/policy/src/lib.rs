@@ -12,7 +12,8 @@
 //!   Covered List, Huawei in the core before the deadline), and firmware of a covered maker
 //!   that is known-vulnerable to a remotely exploitable CVE.
 //! - medium: unidentified devices on sensitive sites (unknown provenance); covered surveillance
-//!   equipment on a non-sensitive site outside a dedicated CCTV segment (advisory).
+//!   equipment on a non-sensitive site outside a dedicated CCTV segment (advisory); an
+//!   identifier (serial, MAC, certificate) claimed by two devices (`identity/key-conflict`).
 //! - low: covered surveillance equipment on a non-sensitive site, already on a dedicated CCTV
 //!   segment (advisory).
 //! - info: not used by the current rules.

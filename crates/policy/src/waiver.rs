@@ -1,13 +1,20 @@
 //! Waivers: an accepted exception suppresses the findings of one rule (or all, `*`) on one
 //! device until its expiry day has passed.
+//!
+//! A waiver names its device by what the owner controls (the inventory id or the address),
+//! plus the identity waived (manufacturer, model, optionally serial). What a device reports
+//! about itself is a claim: naming a device by its serial or MAC alone would let any device
+//! that reports the waived one's serial inherit the waiver, so such a waiver applies to
+//! nothing (the estate loader says how to rewrite it).
 
 use crate::date;
 use model::{InventoryDevice, Waiver};
 use time::Date;
 
 /// The first waiver that applies to this finding today. A waiver names the device by its
-/// inventory id, address, serial number or MAC (any separators, any case), and the rule by its
-/// id, by `*`, or by a profile prefix (`uk-gov-2022` or `uk-gov-2022/*`). It holds up to and
+/// inventory id or address (any case) and, when it says so, the identity waived: the device's
+/// manufacturer (or brand), model and serial must then be those. It names the rule by its id,
+/// by `*`, or by a profile prefix (`uk-gov-2022` or `uk-gov-2022/*`). It holds up to and
 /// including its `expires` day; a waiver whose expiry is not a valid date never applies, and
 /// none applies when today is unknown.
 pub(crate) fn find<'a>(
@@ -18,41 +25,10 @@ pub(crate) fn find<'a>(
 ) -> Option<&'a Waiver> {
     let today = today?;
     waivers.iter().find(|w| {
-        names_device(&w.device, device)
+        w.names(device)
             && names_rule(&w.rule, rule)
             && date::parse(&w.expires).is_some_and(|expires| today <= expires)
     })
-}
-
-fn names_device(wanted: &str, device: &InventoryDevice) -> bool {
-    let wanted = wanted.trim();
-    if wanted.is_empty() {
-        return false;
-    }
-    let same = |v: &Option<String>| {
-        v.as_deref()
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case(wanted))
-    };
-    if device.id.trim().eq_ignore_ascii_case(wanted)
-        || same(&device.address)
-        || same(&device.serial)
-    {
-        return true;
-    }
-    match (mac(wanted), device.mac.as_deref().and_then(mac)) {
-        (Some(a), Some(b)) => a == b,
-        _ => false,
-    }
-}
-
-/// Twelve lower-case hex digits, whatever the separators.
-fn mac(text: &str) -> Option<String> {
-    let hex: String = text
-        .chars()
-        .filter(|c| !matches!(c, ':' | '-' | '.' | ' '))
-        .flat_map(char::to_lowercase)
-        .collect();
-    (hex.len() == 12 && hex.chars().all(|c| c.is_ascii_hexdigit())).then_some(hex)
 }
 
 fn names_rule(wanted: &str, rule: &str) -> bool {

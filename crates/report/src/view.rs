@@ -244,18 +244,16 @@ impl<'a> View<'a> {
             .collect()
     }
 
-    /// Whether a waiver names this finding's rule and device (by inventory id, address, serial
-    /// number or MAC).
+    /// Whether a waiver names this finding's rule and device (`Waiver::names`: by inventory id
+    /// or address plus the identity waived; never by serial or MAC alone).
     fn waiver_covers(&self, w: &Waiver, f: &Finding) -> bool {
         let rule = w.rule == "*" || w.rule == f.rule;
         let wanted = w.device.trim();
         let same = |s: Option<&str>| s.is_some_and(|s| s.eq_ignore_ascii_case(wanted));
-        let device = self.device(&f.device);
-        rule && !wanted.is_empty()
-            && (same(Some(&f.device))
-                || same(f.address.as_deref())
-                || same(device.and_then(|d| d.serial.as_deref()))
-                || same(device.and_then(|d| d.mac.as_deref())))
+        rule && match self.device(&f.device) {
+            Some(device) => w.names(device),
+            None => !wanted.is_empty() && (same(Some(&f.device)) || same(f.address.as_deref())),
+        }
     }
 
     fn summarise(&self, site_rank: &dyn Fn(&str) -> usize) -> Summary {

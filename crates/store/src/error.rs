@@ -1,14 +1,15 @@
 //! What can go wrong with the store, each message saying what to do next.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// An error of the inventory store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "database {path} is locked by another sightline: wait for it to finish or use --db to pick another file"
+        "database {path} is locked by another sightline: wait for it to finish or use --db to pick another file (gave up after waiting {} s; hosts recorded before are kept)", waited.as_secs()
     )]
-    Locked { path: PathBuf },
+    Locked { path: PathBuf, waited: Duration },
 
     #[error("cannot open database {path}: {source}; check the path and its permissions")]
     Open {

@@ -1,6 +1,8 @@
-//! The inventory and its history: every scan or import recorded in one transaction, raw
-//! observations kept verbatim, identities derived from them (with evidence), devices tracked
-//! across scans, and the differences between scans. This is the only crate that speaks SQL.
+//! The inventory and its history: every scan recorded in batches as hosts finish (each batch
+//! one transaction, so a crash keeps every finished batch; an import in one), raw observations
+//! kept verbatim, identities derived from them (with evidence), devices tracked across scans
+//! (device-reported keys only with corroboration), and the differences between scans. This is
+//! the only crate that speaks SQL.
 //!
 //! Callers use the [`Store`] trait, so a PostgreSQL backend can be added beside [`Sqlite`]
 //! without touching them. Every SQL statement lives in the backend's module (`sqlite.rs` and
@@ -12,7 +14,7 @@ mod sqlite;
 mod track;
 
 pub use error::StoreError;
-pub use sqlite::Sqlite;
+pub use sqlite::{MAX_BUSY_WAIT, Sqlite};
 
 use model::{Identity, Inventory, Observation, SegmentRole};
 use serde::Serialize;
@@ -21,22 +23,41 @@ use std::fmt;
 /// The inventory with its history. Implemented by [`Sqlite`]; a PostgreSQL backend would be a
 /// second implementation with the same behaviour (the integration tests describe it).
 pub trait Store {
-    /// Records one scan or import in one transaction: the scan row, every observation verbatim,
-    /// each host's identity with its evidence, and which known device each host is (matched
-    /// by serial number, else MAC, else TLS certificate fingerprint, else address). Either all
-    /// of it is stored or, on error or crash, none of it.
+    /// Begins a scan that started at `started` (RFC 3339) from `source` (`scan 10.0.0.0/24`).
+    /// Until [`Store::finish_scan`], the scan is unfinished: its hosts count as seen, but it
+    /// judges no device gone (see [`Store::changes`]).
+    fn begin_scan(&mut self, started: &str, source: &str) -> Result<ScanId, StoreError>;
+
+    /// Records a batch of hosts of a begun scan in one transaction: every observation
+    /// verbatim, each host's identity with its evidence, and which known device each host is
+    /// (see `track.rs`: a device-reported serial, MAC or certificate matches only when
+    /// corroborated; an uncorroborated or duplicated claim is recorded as a key conflict).
+    /// Either the whole batch is stored or, on error or crash, none of it; earlier batches
+    /// stay. Waits for another writer with back-off (see [`Sqlite::on_busy`]).
+    fn record_hosts(&mut self, scan: ScanId, hosts: &[HostRecord]) -> Result<(), StoreError>;
+
+    /// Marks a scan finished at `finished` (RFC 3339): from now on it is the baseline its
+    /// successor's "gone" devices are judged against.
+    fn finish_scan(&mut self, scan: ScanId, finished: &str) -> Result<(), StoreError>;
+
+    /// Records one whole scan or import (begun, recorded and finished) in one transaction:
+    /// either all of it is stored or, on error or crash, none of it.
     fn record_scan(&mut self, scan: &ScanRecord) -> Result<ScanId, StoreError>;
 
     /// The latest state of every device seen on or before `as_of` (`YYYY-MM-DD`, or an
     /// RFC 3339 time whose date is taken): identity, site and segment from the latest scan that
-    /// saw it, first and last seen dates, install date and the sources that know it.
+    /// saw it (finished or not), first and last seen dates, install date, the sources that
+    /// know it, and the key conflicts of its latest scan.
     fn inventory(&self, as_of: &str) -> Result<Inventory, StoreError>;
 
-    /// What changed between `scan` and the scan before it: new devices, gone devices, changed
-    /// firmware, moved segment, changed identity. Every device of the first scan is new.
+    /// What changed between `scan` and the finished scan before it: new devices, gone devices,
+    /// changed firmware, moved segment, changed identity, key conflicts. Every device of the
+    /// first scan is new. An unfinished scan reports no gone device: what it did not reach is
+    /// unknown, not gone. An unfinished scan is never the baseline of a later one.
     fn changes(&self, scan: ScanId) -> Result<Vec<Change>, StoreError>;
 
-    /// Every recorded scan, oldest first: id, start time, source and number of hosts.
+    /// Every recorded scan, oldest first: id, start time, source and number of hosts. The
+    /// source of an unfinished scan ends with [`UNFINISHED`].
     fn scans(&self) -> Result<Vec<(ScanId, String, String, usize)>, StoreError>;
 
     /// Every stored observation of a device (`dev-<n>`), verbatim, latest scan first.
@@ -51,6 +72,10 @@ pub trait Store {
         identify: &dyn Fn(&str, &[Observation]) -> Identity,
     ) -> Result<usize, StoreError>;
 }
+
+/// Appended to the source of an unfinished scan in [`Store::scans`].
+pub const UNFINISHED: &str =
+    " (unfinished: stopped before its end; hosts recorded so far are kept)";
 
 /// One scan or import to record.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -120,6 +145,10 @@ pub enum ChangeKind {
     MovedSegment,
     /// Manufacturer, model or device class differ from the previous scan.
     IdentityChanged,
+    /// A serial, MAC or certificate this device reported is claimed by another device too
+    /// (two live hosts in one scan, or a key moved elsewhere with nothing else agreeing):
+    /// kept as two devices.
+    KeyConflict,
 }
 
 impl ChangeKind {
@@ -130,6 +159,7 @@ impl ChangeKind {
             ChangeKind::FirmwareChanged => "firmware-changed",
             ChangeKind::MovedSegment => "moved-segment",
             ChangeKind::IdentityChanged => "identity-changed",
+            ChangeKind::KeyConflict => "key-conflict",
         }
     }
 }

@@ -1,6 +1,12 @@
 //! Backend-neutral rules of device tracking and time: how host keys are normalised, which key
 //! matches a host to a known device, when a match must be refused, and how scan times become
 //! "seen" dates. Pure; every backend uses these so that they track devices the same way.
+//!
+//! Trust: a serial number, a MAC and a certificate are what the device *says*; anyone who
+//! controls a device can make it say another device's. So they are claims, and a match needs
+//! corroboration: the same address, or two claims agreeing, or one claim on the same segment.
+//! A claim alone elsewhere makes a new device and a recorded conflict, never a silent merge
+//! (which would hand a new device an old one's first-seen date).
 
 use crate::{HostRecord, StoreError};
 use time::OffsetDateTime;
@@ -14,6 +20,8 @@ pub(crate) struct Keys {
     pub mac: Option<String>,
     pub cert: Option<String>,
     pub address: Option<String>,
+    /// The segment (CIDR) it is on: not a key on its own, it corroborates one.
+    pub segment: Option<String>,
 }
 
 /// The keys in matching order, strongest first. A host is matched to a known device by the
@@ -28,6 +36,19 @@ pub(crate) enum Key {
 
 impl Key {
     pub const ORDER: [Key; 4] = [Key::Serial, Key::Mac, Key::Cert, Key::Address];
+
+    /// The keys a device reports about itself: claims, which need corroboration.
+    pub const CLAIMS: [Key; 3] = [Key::Serial, Key::Mac, Key::Cert];
+
+    /// The name of the key in conflicts and change details.
+    pub fn name(self) -> &'static str {
+        match self {
+            Key::Serial => "serial",
+            Key::Mac => "mac",
+            Key::Cert => "cert",
+            Key::Address => "address",
+        }
+    }
 
     /// The column of the devices table holding this key.
     pub fn column(self) -> &'static str {
@@ -47,6 +68,11 @@ impl Keys {
             mac: host.mac.as_deref().and_then(mac),
             cert: host.cert_fingerprint.as_deref().and_then(cert),
             address: host.address.as_deref().and_then(address),
+            segment: host
+                .segment
+                .as_deref()
+                .and_then(non_empty)
+                .map(str::to_owned),
         }
     }
 
@@ -69,6 +95,20 @@ impl Keys {
             .any(|k| matches!((self.get(*k), known.get(*k)), (Some(a), Some(b)) if a != b))
     }
 
+    /// Whether the keys of a known device found through one of this host's keys corroborate
+    /// the match: the address agrees, or two claimed keys (serial, MAC, certificate) agree, or
+    /// one does and the host is on the device's segment. A host without an address (a row of
+    /// an asset register, the owner's own record) is matched by any agreeing key.
+    pub fn corroborated_by(&self, known: &Keys) -> bool {
+        let agree = |k: &Key| matches!((self.get(*k), known.get(*k)), (Some(a), Some(b)) if a == b);
+        if agree(&Key::Address) {
+            return true;
+        }
+        let claims = Key::CLAIMS.iter().filter(|k| agree(k)).count();
+        let same_segment = self.segment.is_some() && self.segment == known.segment;
+        claims >= 2 || (claims == 1 && (same_segment || self.address.is_none()))
+    }
+
     /// The keys to keep for a device after this sighting: the newest value of each key, the
     /// older one where this host did not report it.
     pub fn merged_over(&self, known: &Keys) -> Keys {
@@ -77,6 +117,7 @@ impl Keys {
             mac: self.mac.clone().or_else(|| known.mac.clone()),
             cert: self.cert.clone().or_else(|| known.cert.clone()),
             address: self.address.clone().or_else(|| known.address.clone()),
+            segment: self.segment.clone().or_else(|| known.segment.clone()),
         }
     }
 }
@@ -86,9 +127,13 @@ fn non_empty(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
-/// Serial numbers compare without case or surrounding blanks.
+/// Serial numbers compare without case or surrounding blanks. A placeholder made of one
+/// repeated character (`0000000000`, `FFFFFFFF`) names no device and is no key.
 fn serial(s: &str) -> Option<String> {
-    non_empty(s).map(str::to_ascii_uppercase)
+    let s = non_empty(s)?.to_ascii_uppercase();
+    let mut chars = s.chars();
+    let first = chars.next()?;
+    (!chars.all(|c| c == first)).then_some(s)
 }
 
 /// MACs compare as 12 lowercase hex digits whatever the separators (`AA-BB-..`, `aabb.cc..`);
@@ -210,6 +255,34 @@ mod tests {
             ..known
         };
         assert!(!host.contradicts(&unknown_serial, Key::Address));
+    }
+
+    #[test]
+    fn a_claimed_key_needs_corroboration() {
+        let keys = |serial: &str, mac: &str, address: &str, segment: &str| Keys {
+            serial: (!serial.is_empty()).then(|| serial.to_owned()),
+            mac: (!mac.is_empty()).then(|| mac.to_owned()),
+            cert: None,
+            address: (!address.is_empty()).then(|| address.to_owned()),
+            segment: (!segment.is_empty()).then(|| segment.to_owned()),
+        };
+        let known = keys("S1", "aa:bb:cc:00:11:22", "10.0.0.5", "10.0.0.0/24");
+        for (host, expect) in [
+            (keys("S1", "", "10.0.0.5", "10.0.0.0/24"), true),
+            (keys("S1", "", "10.0.0.9", "10.0.0.0/24"), true),
+            (
+                keys("S1", "aa:bb:cc:00:11:22", "10.9.0.9", "10.9.0.0/24"),
+                true,
+            ),
+            (keys("S1", "", "10.9.0.9", "10.9.0.0/24"), false),
+            (keys("S1", "", "10.9.0.9", ""), false),
+            (keys("S1", "", "", ""), true),
+            (keys("", "", "10.0.0.5", ""), true),
+        ] {
+            assert_eq!(host.corroborated_by(&known), expect, "{host:?}");
+        }
+        assert_eq!(serial("0000000000"), None);
+        assert_eq!(serial(" ab12 ").as_deref(), Some("AB12"));
     }
 
     #[test]

@@ -81,3 +81,48 @@ fn bad_estate_files_name_file_line_and_field() {
         "missing field",
     );
 }
+
+/// Waivers naming a device by what it reports (serial, MAC) apply to nothing and are warned
+/// about with the rewrite; waivers by address or inventory id that do not say which device
+/// was waived are warned about too; the sample estate has no warnings.
+#[test]
+fn waivers_naming_a_device_by_what_it_reports_are_warned_about() {
+    let sample = parse_estate(SAMPLE, Path::new("estate.toml")).expect("sample loads");
+    assert_eq!(sample.warnings, Vec::<String>::new());
+    let waiver = |device: &str, extra: &str| {
+        format!(
+            "[organisation]\nname = \"X\"\n[[waiver]]\ndevice = \"{device}\"\n{extra}rule = \"*\"\nreason = \"r\"\napprover = \"a\"\nexpires = \"2030-01-01\"\n"
+        )
+    };
+    let warnings = |text: String| {
+        parse_estate(&text, Path::new("e.toml"))
+            .expect("loads")
+            .warnings
+    };
+    let by_serial = warnings(waiver("DS-2CD2143G0-I20180829AAWRC46851082", ""));
+    assert_eq!(by_serial.len(), 1, "{by_serial:?}");
+    assert!(
+        by_serial[0].starts_with("e.toml:4: waiver.device: ")
+            && by_serial[0].contains("applies to nothing")
+            && by_serial[0].contains("serial = \"DS-2CD2143G0-I20180829AAWRC46851082\""),
+        "{}",
+        by_serial[0]
+    );
+    let by_mac = warnings(waiver(
+        "bc:ad:28:00:00:03",
+        "manufacturer = \"Hikvision\"\n",
+    ));
+    assert!(by_mac[0].contains("applies to nothing"), "{by_mac:?}");
+    let bare = warnings(waiver("10.1.0.7", ""));
+    assert!(bare[0].contains("add manufacturer"), "{bare:?}");
+    for (device, extra) in [
+        ("10.1.0.7", "manufacturer = \"Hikvision\"\n"),
+        ("dev-12", "model = \"DS-2CD2143G0-I\"\n"),
+    ] {
+        assert_eq!(
+            warnings(waiver(device, extra)),
+            Vec::<String>::new(),
+            "{device}"
+        );
+    }
+}

@@ -2,3 +2,5 @@
 
 mod estate;
 mod import;
+mod stream;
+mod trust;

@@ -1,10 +1,12 @@
 //! The rules, one per file, and the profiles that select them. A profile is one regime's rules
-//! plus the known-vulnerable-firmware rules, which apply under every regime.
+//! plus the known-vulnerable-firmware rules and the identity rules, which apply under every
+//! regime.
 
 mod cve_2017_7921;
 mod cve_2021_33044;
 mod cve_2021_33045;
 mod cve_2021_36260;
+mod identity_key_conflict;
 mod uk_gov_2022_core_network;
 mod uk_gov_2022_new_deployment;
 mod uk_gov_2022_non_sensitive_site;
@@ -18,6 +20,7 @@ pub use cve_2017_7921::Cve2017_7921;
 pub use cve_2021_33044::Cve2021_33044;
 pub use cve_2021_33045::Cve2021_33045;
 pub use cve_2021_36260::Cve2021_36260;
+pub use identity_key_conflict::KeyConflict;
 pub use uk_gov_2022_core_network::CoreNetwork;
 pub use uk_gov_2022_new_deployment::NewDeployment;
 pub use uk_gov_2022_non_sensitive_site::NonSensitiveSite;
@@ -41,9 +44,18 @@ fn firmware() -> [&'static dyn Rule; 4] {
     ]
 }
 
+/// What the identifiers devices report say about the estate itself: claims two devices make.
+fn identity() -> [&'static dyn Rule; 1] {
+    [&KeyConflict]
+}
+
 pub(crate) fn profiles() -> Vec<Profile> {
     let with_firmware = |own: &[&'static dyn Rule]| -> Vec<&'static dyn Rule> {
-        own.iter().copied().chain(firmware()).collect()
+        own.iter()
+            .copied()
+            .chain(firmware())
+            .chain(identity())
+            .collect()
     };
     vec![
         Profile {

@@ -5,7 +5,7 @@
 use fingerprint::{Database, Named, Registry};
 use model::{
     CatalogueItem, DeviceClass, Estate, Evidence, Finding, Identity, Inventory, InventoryDevice,
-    Plan, SegmentRole,
+    KeyConflict, Plan, SegmentRole,
 };
 use policy::Context;
 use serde::Deserialize;
@@ -65,6 +65,8 @@ pub struct Device {
     pub evidence: Vec<Evidence>,
     #[serde(default)]
     pub notes: Vec<String>,
+    #[serde(default)]
+    pub key_conflicts: Vec<KeyConflict>,
     /// Whether the fixture's rule must report this device.
     pub expect: Option<bool>,
 }
@@ -137,6 +139,7 @@ impl Device {
             install_date: self.install_date.clone(),
             production_date: self.production_date.clone(),
             sources: Vec::new(),
+            key_conflicts: self.key_conflicts.clone(),
         }
     }
 }

@@ -82,6 +82,11 @@ fn uk_huawei_dvd_core_network() {
 }
 
 #[test]
+fn identity_key_conflict() {
+    check("identity/key-conflict");
+}
+
+#[test]
 fn cve_2017_7921() {
     check("cve-2017-7921/hikvision-auth-bypass");
 }
@@ -122,7 +127,8 @@ fn every_rule_has_a_fixture_and_a_test() {
     }
 }
 
-/// A finding's rule id is always the id of the rule that made it, and every id is unique.
+/// A finding's rule id is always the id of the rule that made it, and every id is unique;
+/// its prefix is its profile's id, a CVE, or `identity`.
 #[test]
 fn rule_ids_are_unique_and_prefixed() {
     let mut seen = BTreeSet::new();
@@ -130,8 +136,9 @@ fn rule_ids_are_unique_and_prefixed() {
         for rule in &profile.rules {
             let id = rule.id();
             let (prefix, name) = id.split_once('/').expect("id is <profile-or-cve>/<name>");
+            // Firmware (`cve-*`) and identity rules apply under every profile.
             assert!(
-                prefix == profile.id || prefix.starts_with("cve-"),
+                prefix == profile.id || prefix.starts_with("cve-") || prefix == "identity",
                 "{id} in profile {}",
                 profile.id
             );

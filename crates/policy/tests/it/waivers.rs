@@ -1,5 +1,6 @@
 //! Waivers: an active waiver suppresses (marks `waived`) exactly the findings it names; expired
-//! waivers, waivers with unreadable expiry dates and waivers of other rules do not.
+//! waivers, waivers with unreadable expiry dates, waivers of other rules, waivers naming a
+//! device by serial or MAC alone and waivers of another identity do not.
 
 use crate::fixture::Fixture;
 use model::Finding;
@@ -38,7 +39,7 @@ fn waivers_apply_until_they_expire() {
         &all,
         "cam-3",
         "uk-gov-2022/sensitive-site",
-        Some("BC-AD-28-00-00-03"),
+        Some("10.1.2.3"),
     );
     check(&all, "cam-4", "uk-gov-2022/sensitive-site", Some("cam-4"));
     check(
@@ -49,6 +50,15 @@ fn waivers_apply_until_they_expire() {
     );
     check(&all, "cam-5", "uk-gov-2022/sensitive-site", None);
     check(&all, "cam-6", "uk-gov-2022/sensitive-site", None);
+    check(
+        &all,
+        "cam-7",
+        "uk-gov-2022/sensitive-site",
+        Some("10.1.2.7"),
+    );
+    // The clone reports cam-7's serial: it is not cam-7, and not waived.
+    check(&all, "cam-8", "uk-gov-2022/sensitive-site", None);
+    check(&all, "cam-9", "uk-gov-2022/sensitive-site", None);
 }
 
 #[test]
@@ -76,6 +86,9 @@ fn waived_findings_stay_in_the_list_but_out_of_the_plan() {
     let all = findings("2025-06-01");
     let plan = policy::plan(&all, &fixture.inventory(), &fixture.estate, &[], false);
     let planned: Vec<&str> = plan.items.iter().map(|i| i.device.as_str()).collect();
-    // cam-1, cam-3 and cam-4 have no unwaived finding left; cam-4's firmware finding remains.
-    assert_eq!(planned, ["cam-2", "cam-4", "cam-5", "cam-6"]);
+    // cam-1, cam-3 and cam-7 have no unwaived finding left; cam-4's firmware finding remains.
+    assert_eq!(
+        planned,
+        ["cam-2", "cam-4", "cam-5", "cam-6", "cam-8", "cam-9"]
+    );
 }

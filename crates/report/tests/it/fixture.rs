@@ -60,6 +60,7 @@ fn device(d: Dev, identity: Identity) -> InventoryDevice {
         install_date: None,
         production_date: None,
         sources: vec![s("scan-2")],
+        key_conflicts: Vec::new(),
     }
 }
 
@@ -175,6 +176,7 @@ pub fn report() -> Report {
                 reason: s("Recorder replaced in the Q3 depot refit"),
                 approver: s("J. Smith, Head of Security"),
                 expires: s("2025-09-30"),
+                ..Waiver::default()
             },
             Waiver {
                 device: s("10.2.0.15"),
@@ -182,6 +184,7 @@ pub fn report() -> Report {
                 reason: s("Lease ends December 2024"),
                 approver: s("A. Jones, Estates"),
                 expires: s("2024-12-31"),
+                ..Waiver::default()
             },
         ],
         catalogue: some("catalogue.sample.toml"),

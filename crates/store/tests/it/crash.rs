@@ -1,5 +1,6 @@
 //! Crash safety: a process killed (SIGKILL) in the middle of recording a scan leaves a database
-//! that opens, passes SQLite's integrity check, and holds exactly the scans committed before.
+//! that opens, passes SQLite's integrity check, and holds exactly the scans committed before
+//! plus every batch of the scan in progress that was committed before the kill.
 //!
 //! The test re-executes its own binary as the child (selected by an environment variable).
 //! The parent learns that the child is deep inside the scan's transaction, without sleeping,
@@ -12,7 +13,7 @@ use rusqlite::{Connection, ErrorCode};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use store::{HostRecord, ScanRecord, Sqlite, Store};
+use store::{HostRecord, ScanRecord, Sqlite, Store, UNFINISHED};
 
 const CHILD: &str = "SIGHTLINE_STORE_CRASH_CHILD";
 const COMMITTED: &str = "crash-child: committed";
@@ -20,9 +21,13 @@ const DONE: &str = "crash-child: done";
 const PLACE: (&str, &str, SegmentRole) = ("hq", "10.0.0.0/8", SegmentRole::Cctv);
 
 fn small(day: &str, n: u8) -> ScanRecord {
-    let hosts = (1..=n)
+    small_at(day, "10.0.0", 1..=n)
+}
+
+fn small_at(day: &str, net: &str, range: std::ops::RangeInclusive<u8>) -> ScanRecord {
+    let hosts = range
         .map(|i| {
-            let address = format!("10.0.0.{i}");
+            let address = format!("{net}.{i}");
             let id = format!("{day}-{i}");
             HostRecord {
                 observations: vec![obs(
@@ -72,15 +77,21 @@ fn large() -> ScanRecord {
     scan("2024-01-03", "scan 10.0.0.0/8", hosts)
 }
 
-/// The child: commits two scans, says so, then records the large one (and says if it ever
-/// finishes, which it must not: it is killed first).
+/// The child: commits two scans, begins a third and commits two batches of it (3 and 2 new
+/// hosts), says so, then records the large batch (and says if it ever finishes, which it must
+/// not: it is killed first).
 fn child(path: &Path) {
     let big = large();
     let mut db = Sqlite::open(path).unwrap();
     db.record_scan(&small("2024-01-01", 3)).unwrap();
     db.record_scan(&small("2024-01-02", 5)).unwrap();
+    let third = db.begin_scan(&big.started, &big.source).unwrap();
+    db.record_hosts(third, &small_at("2024-01-03", "10.9.0", 1..=3).hosts)
+        .unwrap();
+    db.record_hosts(third, &small_at("2024-01-03", "10.9.0", 4..=5).hosts)
+        .unwrap();
     println!("{COMMITTED}");
-    db.record_scan(&big).unwrap();
+    db.record_hosts(third, &big.hosts).unwrap();
     println!("{DONE}");
 }
 
@@ -157,10 +168,16 @@ fn killed_mid_scan_keeps_committed_scans() {
         scans,
         [
             ("2024-01-01T09:00:00Z".to_owned(), 3),
-            ("2024-01-02T09:00:00Z".to_owned(), 5)
+            ("2024-01-02T09:00:00Z".to_owned(), 5),
+            ("2024-01-03T09:00:00Z".to_owned(), 5),
         ]
     );
-    assert_eq!(db.inventory("2024-12-31").unwrap().devices.len(), 5);
+    let sources: Vec<String> = db.scans().unwrap().into_iter().map(|s| s.2).collect();
+    assert!(
+        sources[2].ends_with(UNFINISHED),
+        "the killed scan is unfinished: {sources:?}"
+    );
+    assert_eq!(db.inventory("2024-12-31").unwrap().devices.len(), 10);
     drop(db);
 
     let conn = Connection::open(&path).unwrap();
@@ -171,10 +188,10 @@ fn killed_mid_scan_keeps_committed_scans() {
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(
         count("SELECT COUNT(*) FROM devices"),
-        5,
-        "no device of the killed scan"
+        10,
+        "the devices of the committed batches, none of the killed one"
     );
-    assert_eq!(count("SELECT COUNT(*) FROM sightings"), 8);
-    assert_eq!(count("SELECT COUNT(*) FROM observations"), 8);
+    assert_eq!(count("SELECT COUNT(*) FROM sightings"), 13);
+    assert_eq!(count("SELECT COUNT(*) FROM observations"), 13);
     assert_eq!(count("SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
 }

@@ -35,11 +35,14 @@ fn hikvision(address: &str, firmware: &str, scan: &str) -> HostRecord {
     }
 }
 
-/// The Axis camera: known by its MAC; it moves from headquarters to the regional office.
+/// The Axis camera: known by its MAC and its certificate; it moves from headquarters to the
+/// regional office. Both keys are claims the camera makes; two agreeing claims follow it to
+/// another segment and address (one would not: see `a_serial_alone_elsewhere_is_a_new_device`).
 fn axis(address: &str, place: (&str, &str, SegmentRole), scan: &str) -> HostRecord {
     let id = format!("{scan}-axis");
     HostRecord {
         mac: Some("ac:cc:8e:01:02:03".to_owned()),
+        cert_fingerprint: Some("0A:0B:0C:0D".to_owned()),
         observations: vec![obs(
             &id,
             address,

@@ -1,10 +1,12 @@
 //! Integration tests of the store at its boundary: scans in; inventory, changes, history and
 //! verbatim observations out. Also what a fresh, re-opened or killed database looks like.
 
+mod batches;
 mod crash;
 mod history;
 mod migrations;
 mod reidentify;
+mod trust;
 
 use model::{DeviceClass, Evidence, Identity, Kind, Observation, SegmentRole};
 use store::{HostRecord, ScanRecord};

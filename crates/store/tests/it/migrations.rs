@@ -40,6 +40,7 @@ fn a_fresh_file_gets_every_table_and_records_its_migrations() {
         tables(&path),
         [
             "devices",
+            "key_conflicts",
             "observations",
             "scans",
             "schema_migrations",
@@ -48,7 +49,10 @@ fn a_fresh_file_gets_every_table_and_records_its_migrations() {
     );
     let applied = migrations(&path);
     let names: Vec<(i64, &str)> = applied.iter().map(|m| (m.0, m.1.as_str())).collect();
-    assert_eq!(names, [(1, "0001_initial")]);
+    assert_eq!(
+        names,
+        [(1, "0001_initial"), (2, "0002_batches_and_conflicts")]
+    );
     let conn = Connection::open(&path).unwrap();
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -98,7 +102,7 @@ fn a_newer_schema_is_refused() {
             err,
             StoreError::TooNew {
                 found: 99,
-                known: 1,
+                known: 2,
                 ..
             }
         ),
