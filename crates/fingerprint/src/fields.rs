@@ -711,7 +711,7 @@ fn find_doctype(text: &str) -> Option<(usize, usize, usize)> {
         i += 1;
     }
     if let Some((s, false)) = subset {
-        subset_len = b.len() - s;
+        subset_len = b.len() - s - 1;
     }
     Some((start, b.len(), subset_len))
 }
@@ -1108,6 +1108,31 @@ mod tests {
             murmur3_32(b"The quick brown fox jumps over the lazy dog", 0),
             0x2e4f_f723
         );
+    }
+
+    #[test]
+    fn doctype_declarations_are_cut_out_whole() {
+        for (text, rest, subset) in [
+            (
+                "<?xml version=\"1.0\"?><!DOCTYPE a><a/>",
+                Some("<?xml version=\"1.0\"?><a/>"),
+                0,
+            ),
+            (
+                "<!DOCTYPE a [<!ENTITY x \"]>\">]><a>&x;</a>",
+                Some("<a>&x;</a>"),
+                16,
+            ),
+            ("<!DOCTYPE a [<!-- ]> -->]><a/>", Some("<a/>"), 11),
+            ("<!DOCTYPE a SYSTEM \"x>y.dtd\"><a/>", Some("<a/>"), 0),
+            ("<!DOCTYPE a [<!ENTITY x \"y\">", Some(""), 15),
+            ("<a><!DOCTYPE b></a>", None, 0),
+            ("<a/>", None, 0),
+        ] {
+            let got = without_doctype(text);
+            assert_eq!(got.as_ref().map(|(t, _)| t.as_str()), rest, "{text}");
+            assert_eq!(got.map_or(0, |(_, n)| n), subset, "{text}");
+        }
     }
 
     #[test]
