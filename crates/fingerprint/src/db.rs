@@ -6,6 +6,7 @@ use model::{DeviceClass, Kind};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,7 +115,11 @@ pub struct Fingerprint {
     pub kinds: Vec<Kind>,
     /// The fields it matches on (any of them).
     pub fields: Vec<String>,
-    pub pattern: Regex,
+    /// The pattern's source. It is compiled when first needed (`regex()`): the candidates of a
+    /// value come from its field's `RegexSet`, and compiling every entry's own `Regex` at load
+    /// cost most of the start-up memory of identification.
+    pub pattern: String,
+    compiled: OnceLock<Option<Regex>>,
     pub description: String,
     pub manufacturer: Option<String>,
     pub brand: Option<String>,
@@ -230,7 +235,8 @@ impl Fingerprint {
                 }
             }
         }
-        let pattern = pattern?;
+        // Checked and dropped: compiled again on first use (see `regex`).
+        drop(pattern?);
         if !ok {
             return None;
         }
@@ -239,7 +245,8 @@ impl Fingerprint {
             file: file.to_string(),
             kinds,
             fields,
-            pattern,
+            pattern: e.pattern,
+            compiled: OnceLock::new(),
             description: e.description,
             manufacturer: e.manufacturer,
             brand: e.brand,
@@ -253,9 +260,18 @@ impl Fingerprint {
         })
     }
 
+    /// The compiled pattern (it compiled when the entry was loaded, so this is `None` only if
+    /// it no longer does, which cannot happen for the same source).
+    pub fn regex(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| Regex::new(&self.pattern).ok())
+            .as_ref()
+    }
+
     /// Match one value (and the `also` conditions against the observation's other fields).
     pub fn check<'a>(&'a self, field: &str, value: &str, fields: &Fields) -> Option<Hit<'a>> {
-        let caps = self.pattern.captures(value)?;
+        let re = self.regex()?;
+        let caps = re.captures(value)?;
         for (field, re) in &self.also {
             if !fields.get(field).iter().any(|v| re.is_match(v)) {
                 return None;
@@ -267,7 +283,7 @@ impl Fingerprint {
             }
         }
         let mut captures = BTreeMap::new();
-        for name in self.pattern.capture_names().flatten() {
+        for name in re.capture_names().flatten() {
             if let Some(m) = caps.name(name) {
                 captures.insert(name.to_string(), m.as_str().to_string());
             }
