@@ -76,7 +76,7 @@ for a in range(40):
 write("many-answers", answers)
 PY
 
-printf '%-18s %8s %10s %8s\n' kind seconds max-rss-MB bytes
+printf '%-18s %8s %8s %10s %8s\n' kind seconds cpu-s max-rss-MB bytes
 for f in "$work"/*.jsonl; do
     kind=$(basename "$f" .jsonl)
     if [ $# -gt 0 ] && [[ " $* " != *" $kind "* ]]; then continue; fi
@@ -84,8 +84,9 @@ for f in "$work"/*.jsonl; do
     ( ulimit -v 4000000; /usr/bin/time -v target/release/sightline identify --format jsonl "$f" \
         >"$work/$kind.out" 2>"$work/$kind.time" ) || true
     secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$work/$kind.time")
+    cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$work/$kind.time")
     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$work/$kind.time")
     status=$(awk -F': ' '/Exit status/ {print $2}' "$work/$kind.time")
-    printf '%-18s %8s %10s %8s%s\n' "$kind" "$secs" "$rss" "$(stat -c %s "$f")" \
+    printf '%-18s %8s %8s %10s %8s%s\n' "$kind" "$secs" "$cpu" "$rss" "$(stat -c %s "$f")" \
         "$([ "${status:-0}" = 0 ] || echo "  (exit $status)")"
 done
