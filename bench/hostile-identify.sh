@@ -67,6 +67,12 @@ words = ("Hikvision Axis Bosch Dahua Uniview Hanwha " * 5000)[:200_000]
 write("manufacturer-text", [("onvif", "", pad_xml(f"<GetDeviceInformationResponse><Manufacturer>{words}</Manufacturer></GetDeviceInformationResponse>"))])
 write("manufacturer-many", [("onvif", "", pad_xml("<R>" + "".join(f"<Manufacturer>{'Axis ' * 18} Hikvision{i}</Manufacturer>" for i in range(2000)) + "</R>"))])
 
+# Condition flood: thousands of values of a field whose fingerprint has a condition on the whole
+# body (Uniview's LAPI envelope), with the condition's text only at the very end.
+urls = ",".join(['{"ResponseURL":"/LAPI/V1.0/System"}'] * 2000)
+write("condition-flood", [("http", "GET /LAPI/V1.0/System HTTP/1.1", pad_json(
+    '{"Response":[' + urls + '],"pad":"' + "p" * (DOC - 80 * 1000) + '","ResponseCode":0,"StatusCode":0}'))])
+
 # Many big answers for one device: 40 answers of ~54 KB, each 1000 distinct models (fingerprint
 # hits) and 1000 distinct MACs.
 answers = []

@@ -270,18 +270,29 @@ impl Fingerprint {
 
     /// Match one value (and the `also` conditions against the observation's other fields).
     pub fn check<'a>(&'a self, field: &str, value: &str, fields: &Fields) -> Option<Hit<'a>> {
+        if !self.conditions_hold(fields) {
+            return None;
+        }
+        self.hit(field, value)
+    }
+
+    /// Whether the `also` conditions hold and no `unless` veto does, on one observation. They
+    /// do not depend on the value matched, so a caller matching many values of one observation
+    /// asks once (a body condition re-run for each of thousands of values was quadratic).
+    pub fn conditions_hold(&self, fields: &Fields) -> bool {
+        self.also
+            .iter()
+            .all(|(field, re)| fields.get(field).iter().any(|v| re.is_match(v)))
+            && !self
+                .unless
+                .iter()
+                .any(|(field, re)| fields.get(field).iter().any(|v| re.is_match(v)))
+    }
+
+    /// Match the pattern alone on one value.
+    pub(crate) fn hit<'a>(&'a self, field: &str, value: &str) -> Option<Hit<'a>> {
         let re = self.regex()?;
         let caps = re.captures(value)?;
-        for (field, re) in &self.also {
-            if !fields.get(field).iter().any(|v| re.is_match(v)) {
-                return None;
-            }
-        }
-        for (field, re) in &self.unless {
-            if fields.get(field).iter().any(|v| re.is_match(v)) {
-                return None;
-            }
-        }
         let mut captures = BTreeMap::new();
         for name in re.capture_names().flatten() {
             if let Some(m) = caps.name(name) {
