@@ -274,7 +274,10 @@ pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]
         ));
     }
     id.notes.extend(limit_notes(&limits));
-    id.notes.dedup();
+    // Each note once, in order: a note made per matching value (an OEM relation) would
+    // otherwise repeat for every value of a hostile answer.
+    let mut seen = HashSet::new();
+    id.notes.retain(|n| seen.insert(n.clone()));
     id.evidence = evidence;
     id.keys = keys;
     id.limits = limits;
