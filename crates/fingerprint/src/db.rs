@@ -34,6 +34,9 @@ pub(crate) struct EntryToml {
     pub unless: Vec<CondToml>,
     #[serde(default)]
     pub example: Vec<Example>,
+    /// Answers the entry must not match (a look-alike from another maker's device or server).
+    #[serde(default)]
+    pub counterexample: Vec<Example>,
     /// Reviewer commentary; not used by the engine.
     #[serde(default, rename = "note")]
     pub _note: String,
@@ -131,6 +134,8 @@ pub struct Fingerprint {
     /// Conditions that veto a match when any value of the field matches.
     pub unless: Vec<(String, Regex)>,
     pub examples: Vec<Example>,
+    /// Answers it must not match, each with its source.
+    pub counterexamples: Vec<Example>,
 }
 
 /// A fingerprint that matched one value of one observation.
@@ -257,6 +262,7 @@ impl Fingerprint {
             also,
             unless,
             examples: e.example,
+            counterexamples: e.counterexample,
         })
     }
 
