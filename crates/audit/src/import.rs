@@ -277,8 +277,13 @@ fn obs(
 /// (product, version, extra info) as a banner, `http-title` as a page title and `ssl-cert` as a
 /// certificate subject/issuer.
 pub fn nmap_xml(text: &str, file: &str) -> Result<Vec<ImportedHost>, ImportError> {
+    // nmap writes `<!DOCTYPE nmaprun>`; a DTD is never processed (an internal subset could
+    // declare entities that expand a small file into gigabytes), so the declaration is cut out
+    // and the rest read with DTDs refused.
+    let without = fingerprint::fields::without_doctype(text);
+    let text = without.as_ref().map_or(text, |(t, _)| t.as_str());
     let opts = roxmltree::ParsingOptions {
-        allow_dtd: true,
+        allow_dtd: false,
         ..Default::default()
     };
     let doc = roxmltree::Document::parse_with_options(text, opts)

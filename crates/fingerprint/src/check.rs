@@ -1,6 +1,7 @@
 //! The self-test over the data: every example matches its own entry, extracts exactly the
-//! declared captures, and is not contradicted by an earlier entry on the same field; every name
-//! resolves in the registry; no source cites a local file instead of a public document.
+//! declared captures, and is not contradicted by an earlier entry on the same field; no
+//! counterexample matches its entry; every name resolves in the registry; no source cites a
+//! local file instead of a public document.
 
 use crate::registry::Named;
 use crate::{Database, Fields, Fingerprint, Hit, Problem};
@@ -21,6 +22,42 @@ pub fn check(db: &Database) -> Vec<Problem> {
             ));
         }
         names_resolve(db, fp, &mut problems);
+    }
+    for fp in &db.fingerprints {
+        for (n, ex) in fp.counterexamples.iter().enumerate() {
+            let label = format!("{} counterexample {}", fp.id, n + 1);
+            if ex.source.trim().is_empty() {
+                problems.push(Problem::new(
+                    &fp.file,
+                    &label,
+                    "counterexample has no `source`",
+                ));
+            }
+            let kind = match ex.kind.as_deref().map(str::parse::<Kind>) {
+                Some(Ok(k)) => k,
+                Some(Err(msg)) => {
+                    problems.push(Problem::new(&fp.file, &label, msg));
+                    continue;
+                }
+                None => fp.kinds[0],
+            };
+            let Some(response) = &ex.response else {
+                problems.push(Problem::new(
+                    &fp.file,
+                    &label,
+                    "a counterexample is a whole `response`",
+                ));
+                continue;
+            };
+            let fields = crate::fields::extract(kind, ex.request.as_deref(), response.as_bytes());
+            if let Some(hit) = first_hit(fp, &fp.fields, &fields) {
+                problems.push(Problem::new(
+                    &fp.file,
+                    &label,
+                    format!("matches its counterexample on `{}`", hit.field),
+                ));
+            }
+        }
     }
     for (i, fp) in db.fingerprints.iter().enumerate() {
         for (n, ex) in fp.examples.iter().enumerate() {

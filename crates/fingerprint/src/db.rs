@@ -6,6 +6,7 @@ use model::{DeviceClass, Kind};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +34,9 @@ pub(crate) struct EntryToml {
     pub unless: Vec<CondToml>,
     #[serde(default)]
     pub example: Vec<Example>,
+    /// Answers the entry must not match (a look-alike from another maker's device or server).
+    #[serde(default)]
+    pub counterexample: Vec<Example>,
     /// Reviewer commentary; not used by the engine.
     #[serde(default, rename = "note")]
     pub _note: String,
@@ -114,7 +118,11 @@ pub struct Fingerprint {
     pub kinds: Vec<Kind>,
     /// The fields it matches on (any of them).
     pub fields: Vec<String>,
-    pub pattern: Regex,
+    /// The pattern's source. It is compiled when first needed (`regex()`): the candidates of a
+    /// value come from its field's `RegexSet`, and compiling every entry's own `Regex` at load
+    /// cost most of the start-up memory of identification.
+    pub pattern: String,
+    compiled: OnceLock<Option<Regex>>,
     pub description: String,
     pub manufacturer: Option<String>,
     pub brand: Option<String>,
@@ -126,6 +134,8 @@ pub struct Fingerprint {
     /// Conditions that veto a match when any value of the field matches.
     pub unless: Vec<(String, Regex)>,
     pub examples: Vec<Example>,
+    /// Answers it must not match, each with its source.
+    pub counterexamples: Vec<Example>,
 }
 
 /// A fingerprint that matched one value of one observation.
@@ -230,7 +240,8 @@ impl Fingerprint {
                 }
             }
         }
-        let pattern = pattern?;
+        // Checked and dropped: compiled again on first use (see `regex`).
+        drop(pattern?);
         if !ok {
             return None;
         }
@@ -239,7 +250,8 @@ impl Fingerprint {
             file: file.to_string(),
             kinds,
             fields,
-            pattern,
+            pattern: e.pattern,
+            compiled: OnceLock::new(),
             description: e.description,
             manufacturer: e.manufacturer,
             brand: e.brand,
@@ -250,24 +262,45 @@ impl Fingerprint {
             also,
             unless,
             examples: e.example,
+            counterexamples: e.counterexample,
         })
+    }
+
+    /// The compiled pattern (it compiled when the entry was loaded, so this is `None` only if
+    /// it no longer does, which cannot happen for the same source).
+    pub fn regex(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| Regex::new(&self.pattern).ok())
+            .as_ref()
     }
 
     /// Match one value (and the `also` conditions against the observation's other fields).
     pub fn check<'a>(&'a self, field: &str, value: &str, fields: &Fields) -> Option<Hit<'a>> {
-        let caps = self.pattern.captures(value)?;
-        for (field, re) in &self.also {
-            if !fields.get(field).iter().any(|v| re.is_match(v)) {
-                return None;
-            }
+        if !self.conditions_hold(fields) {
+            return None;
         }
-        for (field, re) in &self.unless {
-            if fields.get(field).iter().any(|v| re.is_match(v)) {
-                return None;
-            }
-        }
+        self.hit(field, value)
+    }
+
+    /// Whether the `also` conditions hold and no `unless` veto does, on one observation. They
+    /// do not depend on the value matched, so a caller matching many values of one observation
+    /// asks once (a body condition re-run for each of thousands of values was quadratic).
+    pub fn conditions_hold(&self, fields: &Fields) -> bool {
+        self.also
+            .iter()
+            .all(|(field, re)| fields.get(field).iter().any(|v| re.is_match(v)))
+            && !self
+                .unless
+                .iter()
+                .any(|(field, re)| fields.get(field).iter().any(|v| re.is_match(v)))
+    }
+
+    /// Match the pattern alone on one value.
+    pub(crate) fn hit<'a>(&'a self, field: &str, value: &str) -> Option<Hit<'a>> {
+        let re = self.regex()?;
+        let caps = re.captures(value)?;
         let mut captures = BTreeMap::new();
-        for name in self.pattern.capture_names().flatten() {
+        for name in re.capture_names().flatten() {
             if let Some(m) = caps.name(name) {
                 captures.insert(name.to_string(), m.as_str().to_string());
             }

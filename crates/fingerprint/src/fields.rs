@@ -9,11 +9,78 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Largest body we look inside; devices can send megabytes and fingerprints need the start.
-const MAX_BODY: usize = 256 * 1024;
-/// Most elements / JSON leaves / key-value lines taken from one answer.
-const MAX_ITEMS: usize = 2000;
+/// The whole answer (`raw`) is kept up to twice this, for patterns over head and body together.
+pub const MAX_BODY: usize = 256 * 1024;
+/// Most elements / JSON nodes / key-value lines / header lines taken from one answer: device
+/// information answers have tens; a document of thousands is a list or an attack.
+pub const MAX_ITEMS: usize = 2000;
+/// Most values kept per answer, over all fields: each value is a copy of device text, so an
+/// answer of many tiny elements would otherwise cost far more memory than its size.
+pub const MAX_VALUES: usize = 4096;
+/// Longest field name (`xml.<element>@<attribute>`, `json.a.b.c`): names are built per value,
+/// so long attribute names or JSON keys multiplied memory (a 269 KB answer of long attribute
+/// names took 3 GB). Real names are under 80 bytes.
+pub const MAX_NAME_LEN: usize = 256;
+/// Longest value of an identifying field, cut before any regex or registry lookup: a name,
+/// model or serial fits in far less, and lookups on the captured text must stay cheap (80 KB
+/// of `<Manufacturer>` text took 11.8 s). The whole-text fields (`raw`, `body`, `headers`,
+/// `banner`) are bounded by `MAX_BODY` instead.
+pub const MAX_VALUE_LEN: usize = 4096;
+/// Most attributes read per XML element; real device answers carry a handful.
+pub const MAX_ATTRS: usize = 32;
+/// Deepest JSON nesting walked. serde_json itself refuses more than 128 levels; device answers
+/// nest a few levels.
+pub const MAX_JSON_DEPTH: usize = 32;
+/// Most serial/MAC values (with their place) kept per answer: enough to see that an answer is a
+/// list of other devices, not the whole list.
+pub const MAX_KEY_VALUES: usize = 64;
+/// How many ancestors of an XML element are looked at to decide whether it sits in a list.
+const MAX_ANCESTORS: usize = 16;
+/// Most `realm=` parameters read from one authentication header.
+const MAX_REALMS: usize = 16;
 
-/// Field name -> values, in the order found.
+/// Fields that hold the whole text of an answer or part of it, bounded by `MAX_BODY`, not by
+/// `MAX_VALUE_LEN`: body patterns need the whole body.
+const WHOLE_TEXT: &[&str] = &["raw", "body", "headers", "banner"];
+
+/// Fields in which a device reports its own serial number (the first that a device-information
+/// answer holds once, 6 characters or more and not masked with `*`, is its serial key).
+pub const SERIAL_FIELDS: &[&str] = &[
+    "xml.serialNumber",
+    "xml.SerialNumber",
+    "xml.DeviceSN",
+    "kv.serialNumber",
+    "json.params.deviceInfo.SerialNo",
+    "xml.serialNo",
+];
+
+/// Words in a field's place (element, key or path names) that say its MACs are other devices'.
+const OTHER_DEVICE_WORDS: &[&str] = &[
+    "client", "host", "lease", "neighbo", "station", "arp", "dhcp", "peer", "remote", "member",
+];
+
+/// One safety limit an answer reached while its fields were extracted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldLimit {
+    /// Kebab-case name of the limit (`dtd-ignored`, `body-size`, `items`, `fields`,
+    /// `field-name-length`, `value-length`, `attributes`, `json-depth`, `key-values`).
+    pub limit: &'static str,
+    /// What was left out, in words.
+    pub detail: String,
+}
+
+/// A serial or MAC value with its place: whether the answer holds it as one of a list, or
+/// under a name that says it belongs to another device (a client, a lease, a neighbour).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyValue {
+    pub field: String,
+    pub value: String,
+    /// In a JSON array, a repeated XML element, an indexed key (`x[3].mac`), or under a name
+    /// of `OTHER_DEVICE_WORDS`.
+    pub listed: bool,
+}
+
+/// Field name -> values, in the order found, and the safety limits reached while extracting.
 #[derive(Debug, Default, Clone)]
 pub struct Fields {
     map: HashMap<String, Vec<String>>,
@@ -22,6 +89,9 @@ pub struct Fields {
     /// then skips copying what nobody reads.
     wanted: Option<Arc<HashSet<String>>>,
     scratch: String,
+    values: usize,
+    limits: Vec<FieldLimit>,
+    keys: Vec<KeyValue>,
 }
 
 impl Fields {
@@ -35,14 +105,66 @@ impl Fields {
 
     /// Whether a field of this name would be kept.
     pub fn wants(&self, name: &str) -> bool {
-        self.wanted.as_ref().is_none_or(|w| w.contains(name)) || is_mac_field(name)
+        name.len() <= MAX_NAME_LEN
+            && (self.wanted.as_ref().is_none_or(|w| w.contains(name))
+                || is_mac_field(name)
+                || SERIAL_FIELDS.contains(&name))
     }
 
     pub fn push(&mut self, name: &str, value: impl Into<String>) {
+        self.push_in(name, value, false);
+    }
+
+    /// Whether `xml.<name>` would be kept as a serial or MAC value (whose place is then looked
+    /// at, which costs a walk up the document).
+    fn wants_key(&self, name: &str) -> bool {
+        self.keys.len() < MAX_KEY_VALUES
+            && (is_mac_field(name)
+                || SERIAL_FIELDS
+                    .iter()
+                    .any(|s| s.strip_prefix("xml.") == Some(name)))
+    }
+
+    /// Push a value whose place in the answer says whether it is one of a list (`listed`).
+    pub fn push_in(&mut self, name: &str, value: impl Into<String>, listed: bool) {
+        if name.len() > MAX_NAME_LEN {
+            self.limit("field-name-length", || {
+                format!("field names longer than {MAX_NAME_LEN} bytes were not read")
+            });
+            return;
+        }
         if !self.wants(name) {
             return;
         }
-        let value = value.into();
+        if self.values >= MAX_VALUES {
+            self.limit("fields", || {
+                format!("only the first {MAX_VALUES} values of the answer were kept")
+            });
+            return;
+        }
+        self.values += 1;
+        let mut value = value.into();
+        if value.len() > MAX_VALUE_LEN && !WHOLE_TEXT.contains(&name) {
+            let len = value.len();
+            value.truncate(floor_boundary(&value, MAX_VALUE_LEN));
+            self.limit("value-length", || {
+                format!("a {name} value of {len} bytes was cut to {MAX_VALUE_LEN}")
+            });
+        }
+        if is_mac_field(name) || SERIAL_FIELDS.contains(&name) {
+            if self.keys.len() < MAX_KEY_VALUES {
+                let listed = listed || names_other_device(name);
+                self.keys.push(KeyValue {
+                    field: name.to_string(),
+                    value: value.clone(),
+                    listed,
+                });
+            } else {
+                self.limit("key-values", || {
+                    format!("only the first {MAX_KEY_VALUES} serial and MAC values were kept")
+                });
+            }
+        }
         match self.map.get_mut(name) {
             Some(v) => v.push(value),
             None => {
@@ -54,13 +176,43 @@ impl Fields {
 
     /// Push `prefix.name` without allocating the name when the field is not wanted.
     pub fn push_prefixed(&mut self, prefix: &str, name: &str, value: impl Into<String>) {
+        self.push_prefixed_in(prefix, name, value, false);
+    }
+
+    fn push_prefixed_in(
+        &mut self,
+        prefix: &str,
+        name: &str,
+        value: impl Into<String>,
+        listed: bool,
+    ) {
         let mut key = std::mem::take(&mut self.scratch);
         key.clear();
         key.push_str(prefix);
         key.push('.');
         key.push_str(name);
-        self.push(&key, value);
+        self.push_in(&key, value, listed);
         self.scratch = key;
+    }
+
+    /// Record that a limit was reached; the first detail of each kind is kept.
+    pub fn limit(&mut self, limit: &'static str, detail: impl FnOnce() -> String) {
+        if !self.limits.iter().any(|l| l.limit == limit) {
+            self.limits.push(FieldLimit {
+                limit,
+                detail: detail(),
+            });
+        }
+    }
+
+    /// The safety limits reached while extracting, one per kind.
+    pub fn limits(&self) -> &[FieldLimit] {
+        &self.limits
+    }
+
+    /// Serial and MAC values with their place, in the order found.
+    pub fn keys(&self) -> &[KeyValue] {
+        &self.keys
     }
 
     pub fn get(&self, name: &str) -> &[String] {
@@ -83,6 +235,21 @@ impl Fields {
     }
 }
 
+/// The largest char boundary of `s` at or below `at`.
+fn floor_boundary(s: &str, at: usize) -> usize {
+    let mut end = at.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
+}
+
+/// Whether a name (element, key or dotted path) says its values are about other devices.
+fn names_other_device(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    OTHER_DEVICE_WORDS.iter().any(|w| lower.contains(w))
+}
+
 /// Fields whose name says they hold a MAC address (`xml.macAddress`, `json.params.mac`,
 /// `kv.MACAddress`, `xml.MAC`): the identification engine looks their values up in the OUI table.
 pub fn is_mac_field(name: &str) -> bool {
@@ -99,7 +266,17 @@ pub fn extract(kind: Kind, request: Option<&str>, response: &[u8]) -> Fields {
 
 /// Extract into `f`, which may keep only some fields (`Fields::only`).
 pub fn extract_into(mut f: Fields, kind: Kind, request: Option<&str>, response: &[u8]) -> Fields {
-    let text = String::from_utf8_lossy(&response[..response.len().min(MAX_BODY * 2)]);
+    if response.len() > MAX_BODY * 2 {
+        f.limit("body-size", || {
+            format!(
+                "an answer of {} bytes: only the first {} KiB were read",
+                response.len(),
+                MAX_BODY * 2 / 1024
+            )
+        });
+    }
+    let response = &response[..response.len().min(MAX_BODY * 2)];
+    let text = String::from_utf8_lossy(response);
     f.push("raw", text.as_ref());
     if let Some(path) = request.and_then(request_path) {
         f.push("path", path);
@@ -207,7 +384,9 @@ fn http_like<'a>(f: &mut Fields, response: &'a [u8]) -> &'a [u8] {
     let mut count = 0;
     for line in lines {
         if line.starts_with([' ', '\t']) {
-            if let Some((_, v)) = current.as_mut() {
+            if let Some((_, v)) = current.as_mut()
+                && v.len() < MAX_VALUE_LEN
+            {
                 v.push(' ');
                 v.push_str(line.trim());
             }
@@ -224,6 +403,9 @@ fn http_like<'a>(f: &mut Fields, response: &'a [u8]) -> &'a [u8] {
         }
         count += 1;
         if count > MAX_ITEMS {
+            f.limit("items", || {
+                format!("only the first {MAX_ITEMS} header lines were read")
+            });
             break;
         }
     }
@@ -294,21 +476,29 @@ fn push_header(f: &mut Fields, name: String, value: String) {
     f.push_prefixed("header", &name, value);
 }
 
-/// Every `realm="..."` (or unquoted `realm=x`) in a WWW-Authenticate value.
+/// Every `realm="..."` (or unquoted `realm=x`) in a WWW-Authenticate value, at most
+/// `MAX_REALMS`. Linear: each search starts after the realm before it.
 fn realms(value: &str) -> Vec<String> {
     let mut out = Vec::new();
     let lower = value.to_ascii_lowercase();
     let mut from = 0;
-    while let Some(i) = lower[from..].find("realm=") {
+    while out.len() < MAX_REALMS
+        && let Some(i) = lower[from..].find("realm=")
+    {
         let start = from + i + "realm=".len();
         let rest = &value[start..];
-        let realm = if let Some(q) = rest.strip_prefix('"') {
-            q.find('"').map(|j| &q[..j]).unwrap_or(q)
+        let (realm, used) = if let Some(q) = rest.strip_prefix('"') {
+            match q.find('"') {
+                Some(j) => (&q[..j], j + 2),
+                // No closing quote: the realm runs to the end and nothing follows it.
+                None => (q, rest.len()),
+            }
         } else {
-            rest.split([',', ' ']).next().unwrap_or("")
+            let r = rest.split([',', ' ']).next().unwrap_or("");
+            (r, r.len())
         };
         out.push(realm.to_string());
-        from = start;
+        from = start + used;
     }
     out
 }
@@ -335,6 +525,15 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn body_fields(f: &mut Fields, kind: Kind, request: Option<&str>, body: &[u8]) {
+    if body.len() > MAX_BODY {
+        f.limit("body-size", || {
+            format!(
+                "a body of {} bytes: only the first {} KiB were read",
+                body.len(),
+                MAX_BODY / 1024
+            )
+        });
+    }
     let body = &body[..body.len().min(MAX_BODY)];
     let is_image = looks_binary(body)
         || f.get("header.content-type")
@@ -373,17 +572,14 @@ fn looks_binary(body: &[u8]) -> bool {
     head.iter().filter(|&&b| b == 0 || (b < 0x09)).count() > 2
 }
 
-/// Byte offset of `needle` (ASCII, lower case) in `hay`, ignoring ASCII case.
+/// Byte offset of `needle` (ASCII, lower case) in `hay`, ignoring ASCII case. One pass:
+/// O(hay x needle), and needles are a few bytes.
 fn find_nocase(hay: &str, needle: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
     if n.is_empty() || h.len() < n.len() {
         return None;
     }
-    (0..=h.len() - n.len())
-        .find(|&i| h[i] == n[0] || h[i].to_ascii_lowercase() == n[0])
-        .and_then(|first| {
-            (first..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
-        })
+    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 /// Copyright notices of a page or script (`Copyright © 2019 Hangzhou Hikvision ...`): the
@@ -425,12 +621,15 @@ fn html_fields(f: &mut Fields, text: &str) {
             .map(|k| start + k)
             .unwrap_or(text.len().min(start + 512));
         if let Some(title) = text.get(start..end) {
+            // Cut before decoding: the title is an identifying field, bounded like the others.
+            let title = &title[..floor_boundary(title, MAX_VALUE_LEN)];
             let title = decode_entities(&title.split_whitespace().collect::<Vec<_>>().join(" "));
             f.push("title", title);
         }
     }
 }
 
+/// Numeric and the common named character references. Linear in `s`.
 fn decode_entities(s: &str) -> String {
     // Numeric references first (`&#90;&#88;` spells ZX on some ZTE login pages).
     let mut out = String::with_capacity(s.len());
@@ -438,7 +637,10 @@ fn decode_entities(s: &str) -> String {
     while let Some(i) = rest.find("&#") {
         out.push_str(&rest[..i]);
         let tail = &rest[i + 2..];
-        let end = tail.find(';').filter(|&e| e <= 8);
+        // Only the next few bytes can close a reference: searching the whole rest for `;` made
+        // `&#&#&#...` quadratic.
+        let window = &tail.as_bytes()[..tail.len().min(9)];
+        let end = window.iter().position(|&b| b == b';');
         let decoded = end.and_then(|e| {
             let num = &tail[..e];
             let code = match num.strip_prefix(['x', 'X']) {
@@ -467,9 +669,82 @@ fn decode_entities(s: &str) -> String {
         .replace("&nbsp;", " ")
 }
 
+/// A document type declaration (`<!DOCTYPE x>` or `<!DOCTYPE x [ internal subset ]>`) before
+/// the root element, as (start, end, internal subset length). Linear; quotes, comments and
+/// the subset's brackets are honoured so that a `>` inside them does not end it early. An
+/// unterminated declaration runs to the end of the text.
+fn find_doctype(text: &str) -> Option<(usize, usize, usize)> {
+    let b = text.as_bytes();
+    let start = find(b, b"<!DOCTYPE")?;
+    // Only in the prolog: after the first element a DOCTYPE is malformed, and the parser
+    // (which refuses DTDs) rejects it.
+    if b[..start]
+        .windows(2)
+        .any(|w| w[0] == b'<' && w[1].is_ascii_alphabetic())
+    {
+        return None;
+    }
+    let mut i = start + "<!DOCTYPE".len();
+    // Where the internal subset opened, and whether it closed.
+    let mut subset: Option<(usize, bool)> = None;
+    let mut subset_len = 0;
+    let mut quote = None;
+    while i < b.len() {
+        let c = b[i];
+        let inside = matches!(subset, Some((_, false)));
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'"' || c == b'\'' => quote = Some(c),
+            None if inside && b[i..].starts_with(b"<!--") => match find(&b[i + 4..], b"-->") {
+                Some(j) => i += 4 + j + 2,
+                None => i = b.len(),
+            },
+            None if c == b'[' && subset.is_none() => subset = Some((i, false)),
+            None if c == b']' && inside => {
+                subset_len = i - subset.map_or(i, |(s, _)| s) - 1;
+                subset = subset.map(|(s, _)| (s, true));
+            }
+            None if c == b'>' && !inside => return Some((start, i + 1, subset_len)),
+            None => {}
+        }
+        i += 1;
+    }
+    if let Some((s, false)) = subset {
+        subset_len = b.len() - s - 1;
+    }
+    Some((start, b.len(), subset_len))
+}
+
+/// The text with its document type declaration cut out, and the length of the internal subset
+/// it had (0 when none), or `None` when it has no declaration. For XML readers that must never
+/// process a DTD (entity expansion): read the returned text with DTDs refused.
+pub fn without_doctype(text: &str) -> Option<(String, usize)> {
+    let (start, end, subset) = find_doctype(text)?;
+    Some((format!("{}{}", &text[..start], &text[end..]), subset))
+}
+
 fn xml_fields(f: &mut Fields, text: &str) -> bool {
+    // Document type declarations are never processed: entities they declare could expand a
+    // 20 KB answer into gigabytes. The declaration is cut out, so references to its entities
+    // no longer parse and the fallbacks below read the document as text, unexpanded.
+    let stripped;
+    let text = match without_doctype(text) {
+        Some((without, subset)) => {
+            f.limit("dtd-ignored", || {
+                if subset > 0 {
+                    format!("a document type declaration with a {subset}-byte internal subset was ignored: its entities were not expanded")
+                } else {
+                    "a document type declaration was ignored".to_string()
+                }
+            });
+            stripped = without;
+            stripped.as_str()
+        }
+        None => text,
+    };
     let opts = || roxmltree::ParsingOptions {
-        allow_dtd: true,
+        allow_dtd: false,
         nodes_limit: 50_000,
         ..Default::default()
     };
@@ -494,19 +769,23 @@ fn xml_fields(f: &mut Fields, text: &str) -> bool {
     if !fragment {
         f.push("xml.root", root.tag_name().name());
     }
-    let mut seen_ns: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut seen_ns: HashSet<&str> = HashSet::new();
     for ns in root.namespaces() {
         if seen_ns.insert(ns.uri()) {
             f.push("xml.namespace", ns.uri());
         }
     }
     let mut count = 0;
+    let mut name = String::new();
     for node in root.descendants() {
         if !node.is_element() {
             continue;
         }
         count += 1;
         if count > MAX_ITEMS {
+            f.limit("items", || {
+                format!("only the first {MAX_ITEMS} elements were read")
+            });
             break;
         }
         // The element's own namespace (declarations are inherited by every descendant, so
@@ -516,33 +795,88 @@ fn xml_fields(f: &mut Fields, text: &str) -> bool {
         {
             f.push("xml.namespace", uri);
         }
+        let tag = node.tag_name().name();
         let has_child_elements = node.children().any(|c| c.is_element());
         if !has_child_elements {
-            let value: String = node.children().filter_map(|c| c.text()).collect();
-            f.push_prefixed("xml", node.tag_name().name(), value.trim());
+            let mut value = String::new();
+            for t in node.children().filter_map(|c| c.text()) {
+                if value.len() > MAX_VALUE_LEN {
+                    break;
+                }
+                value.push_str(t);
+            }
+            let listed = f.wants_key(tag) && in_list(node);
+            f.push_prefixed_in("xml", tag, value.trim(), listed);
         }
-        for attr in node.attributes() {
-            let name = format!("{}@{}", node.tag_name().name(), attr.name());
-            f.push_prefixed("xml", &name, attr.value());
+        for (i, attr) in node.attributes().enumerate() {
+            if i == MAX_ATTRS {
+                f.limit("attributes", || {
+                    format!("only the first {MAX_ATTRS} attributes of an element were read")
+                });
+                break;
+            }
+            if tag.len() + attr.name().len() + 5 > MAX_NAME_LEN {
+                f.limit("field-name-length", || {
+                    format!("field names longer than {MAX_NAME_LEN} bytes were not read")
+                });
+                continue;
+            }
+            name.clear();
+            name.push_str(tag);
+            name.push('@');
+            name.push_str(attr.name());
+            let listed = f.wants_key(&name) && in_list(node);
+            f.push_prefixed_in("xml", &name, attr.value(), listed);
         }
     }
     true
 }
 
+/// Whether an XML element sits in a list: it or one of its nearest ancestors has a sibling of
+/// the same name, or is named for other devices (`ClientList`, `DhcpLease`).
+fn in_list(node: roxmltree::Node<'_, '_>) -> bool {
+    node.ancestors()
+        .filter(|n| n.is_element())
+        .take(MAX_ANCESTORS)
+        .any(|n| {
+            let tag = n.tag_name().name();
+            names_other_device(tag)
+                || n.parent()
+                    .into_iter()
+                    .flat_map(|p| p.children())
+                    .filter(|c| c.is_element() && *c != n)
+                    .take(MAX_ITEMS)
+                    .any(|c| c.tag_name().name() == tag)
+        })
+}
+
 /// Last resort for broken or cut-off XML (a capture that lost its first or last lines): every
 /// namespace declared (`xmlns="..."`, `xmlns:p="..."`) and every simple `<name ...>text</name>`
-/// leaf, namespace prefix dropped. Returns whether anything was found.
+/// leaf, namespace prefix dropped. Returns whether anything was found. Linear: each byte is
+/// looked at a bounded number of times.
 fn xml_leaves(f: &mut Fields, text: &str) -> bool {
     let mut found = false;
+    let mut seen_ns: HashSet<&str> = HashSet::new();
     let mut rest = text;
     let mut count = 0;
+    let mut closing = String::new();
     while let Some(i) = rest.find('<') {
         rest = &rest[i + 1..];
         count += 1;
         if count > MAX_ITEMS {
+            f.limit("items", || {
+                format!("only the first {MAX_ITEMS} elements were read")
+            });
             break;
         }
-        let Some(end) = rest.find('>') else { break };
+        // The tag ends at the next `>`; a `<` first means this one was not a tag.
+        let Some(end) = rest.find(['<', '>']) else {
+            break;
+        };
+        if rest.as_bytes()[end] == b'<' {
+            rest = &rest[end..];
+            continue;
+        }
         let tag = &rest[..end];
         let name = tag.split_whitespace().next().unwrap_or("");
         if name.is_empty()
@@ -561,7 +895,7 @@ fn xml_leaves(f: &mut Fields, text: &str) -> bool {
                 break;
             };
             let uri = &attrs[q + 1..q + 1 + close];
-            if !uri.is_empty() && !f.get("xml.namespace").iter().any(|v| v == uri) {
+            if !uri.is_empty() && seen_ns.insert(uri) {
                 f.push("xml.namespace", uri);
                 found = true;
             }
@@ -569,8 +903,11 @@ fn xml_leaves(f: &mut Fields, text: &str) -> bool {
         }
         let after = &rest[end + 1..];
         let Some(close) = after.find('<') else { break };
-        let closing = format!("</{name}>");
-        if !tag.ends_with('/') && after[close..].starts_with(&closing) {
+        closing.clear();
+        closing.push_str("</");
+        closing.push_str(name);
+        closing.push('>');
+        if !tag.ends_with('/') && after[close..].starts_with(closing.as_str()) {
             let local = name.rsplit(':').next().unwrap_or(name);
             f.push_prefixed("xml", local, after[..close].trim());
             found = true;
@@ -583,50 +920,82 @@ fn json_fields(f: &mut Fields, text: &str) {
     // Devices sometimes send several JSON objects back to back, or trailing garbage: take the
     // first complete value.
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
-    let Some(Ok(value)) = stream.next() else {
-        return;
+    let value = match stream.next() {
+        Some(Ok(value)) => value,
+        Some(Err(e)) => {
+            // serde_json refuses nesting deeper than 128 (its own recursion limit).
+            if e.to_string().contains("recursion limit") {
+                f.limit("json-depth", || {
+                    "JSON nested deeper than 128 levels was not read".to_string()
+                });
+            }
+            return;
+        }
+        None => return,
     };
     let mut count = 0;
     let mut path = String::from("json");
-    walk_json(f, &mut path, &value, &mut count, 0);
+    walk_json(f, &mut path, &value, &mut count, 0, false);
 }
 
 /// Depth-first over a JSON value; `path` is the dotted name so far, extended and cut back in
-/// place so that no name is allocated for fields nobody wants.
+/// place so that no name is allocated for fields nobody wants. `listed`: inside an array.
 fn walk_json(
     f: &mut Fields,
     path: &mut String,
     v: &serde_json::Value,
     count: &mut usize,
     depth: usize,
+    listed: bool,
 ) {
-    if *count > MAX_ITEMS || depth > 32 {
+    if *count >= MAX_ITEMS {
+        f.limit("items", || {
+            format!("only the first {MAX_ITEMS} JSON values were read")
+        });
+        return;
+    }
+    if depth > MAX_JSON_DEPTH {
+        f.limit("json-depth", || {
+            format!("JSON nested deeper than {MAX_JSON_DEPTH} levels was not read")
+        });
         return;
     }
     match v {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
+                if path.len() + 1 + k.len() > MAX_NAME_LEN {
+                    f.limit("field-name-length", || {
+                        format!("field names longer than {MAX_NAME_LEN} bytes were not read")
+                    });
+                    continue;
+                }
                 let len = path.len();
                 path.push('.');
                 path.push_str(k);
-                walk_json(f, path, v, count, depth + 1);
+                walk_json(f, path, v, count, depth + 1, listed);
                 path.truncate(len);
+                if *count >= MAX_ITEMS {
+                    return;
+                }
             }
         }
         serde_json::Value::Array(items) => {
             for v in items {
-                walk_json(f, path, v, count, depth + 1);
+                walk_json(f, path, v, count, depth + 1, true);
+                if *count >= MAX_ITEMS {
+                    return;
+                }
             }
         }
         serde_json::Value::String(s) => {
             *count += 1;
-            f.push(path, s.as_str());
+            f.push_in(path, s.as_str(), listed);
         }
         serde_json::Value::Null => {}
         other => {
             *count += 1;
             if f.wants(path) {
-                f.push(path, other.to_string());
+                f.push_in(path, other.to_string(), listed);
             }
         }
     }
@@ -634,7 +1003,13 @@ fn walk_json(
 
 /// `key=value` lines (Dahua CGI answers, Axis param.cgi, banners).
 fn kv_fields(f: &mut Fields, text: &str) {
-    for line in text.lines().take(MAX_ITEMS) {
+    for (n, line) in text.lines().enumerate() {
+        if n == MAX_ITEMS {
+            f.limit("items", || {
+                format!("only the first {MAX_ITEMS} lines were read")
+            });
+            break;
+        }
         let line = line.trim();
         if let Some((k, v)) = line.split_once('=') {
             let k = k.trim();
@@ -643,7 +1018,9 @@ fn kv_fields(f: &mut Fields, text: &str) {
                 && k.chars()
                     .all(|c| c.is_ascii_alphanumeric() || "._-[]".contains(c))
             {
-                f.push_prefixed("kv", k, v.trim());
+                // `table.Clients[2].MAC`: an indexed key is one of a list.
+                let listed = k.contains('[');
+                f.push_prefixed_in("kv", k, v.trim(), listed);
             }
         }
     }
@@ -731,6 +1108,31 @@ mod tests {
             murmur3_32(b"The quick brown fox jumps over the lazy dog", 0),
             0x2e4f_f723
         );
+    }
+
+    #[test]
+    fn doctype_declarations_are_cut_out_whole() {
+        for (text, rest, subset) in [
+            (
+                "<?xml version=\"1.0\"?><!DOCTYPE a><a/>",
+                Some("<?xml version=\"1.0\"?><a/>"),
+                0,
+            ),
+            (
+                "<!DOCTYPE a [<!ENTITY x \"]>\">]><a>&x;</a>",
+                Some("<a>&x;</a>"),
+                16,
+            ),
+            ("<!DOCTYPE a [<!-- ]> -->]><a/>", Some("<a/>"), 11),
+            ("<!DOCTYPE a SYSTEM \"x>y.dtd\"><a/>", Some("<a/>"), 0),
+            ("<!DOCTYPE a [<!ENTITY x \"y\">", Some(""), 15),
+            ("<a><!DOCTYPE b></a>", None, 0),
+            ("<a/>", None, 0),
+        ] {
+            let got = without_doctype(text);
+            assert_eq!(got.as_ref().map(|(t, _)| t.as_str()), rest, "{text}");
+            assert_eq!(got.map_or(0, |(_, n)| n), subset, "{text}");
+        }
     }
 
     #[test]

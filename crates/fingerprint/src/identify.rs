@@ -9,8 +9,10 @@
 
 use crate::registry::Named;
 use crate::{Database, Hit};
-use model::{DeviceClass, Evidence, Identity, Kind, Observation};
-use std::collections::{BTreeMap, HashMap};
+use model::{
+    DeviceClass, DeviceKeys, Evidence, Identity, Kind, LimitHit, MacKey, MacRole, Observation,
+};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Least combined confidence at which a manufacturer is reported.
 pub const REPORT: f64 = 0.5;
@@ -18,6 +20,47 @@ pub const REPORT: f64 = 0.5;
 /// network-interface registrant, which for cameras and network gear is the maker, but board
 /// makers and module vendors make it short of certain.
 const OUI_CONFIDENCE: f64 = 0.7;
+/// Most evidence items kept per device: a reader needs the few that decided the identity, and
+/// answers with thousands of matching values made 79,960 items (all stored and rendered). The
+/// claims of dropped items still count; how many were dropped is recorded as a limit.
+pub const MAX_EVIDENCE: usize = 256;
+/// Most MAC addresses kept in a device's keys (a router's client list can hold hundreds).
+pub const MAX_KEY_MACS: usize = 64;
+
+/// Evidence of one device, without duplicates (the same fingerprint matching the same text of
+/// the same observation), at most `MAX_EVIDENCE`. Duplicates are found by hashing: linear.
+#[derive(Default)]
+struct EvidenceList {
+    items: Vec<Evidence>,
+    seen: HashSet<(String, String, String)>,
+    /// Hashes of dropped items, to count each once.
+    dropped: HashSet<u64>,
+    first_dropped: Option<String>,
+}
+
+impl EvidenceList {
+    fn push(&mut self, ev: Evidence) {
+        let key = (
+            ev.observation.clone(),
+            ev.fingerprint.clone(),
+            ev.matched.clone(),
+        );
+        if self.seen.contains(&key) {
+            return;
+        }
+        if self.items.len() < MAX_EVIDENCE {
+            self.seen.insert(key);
+            self.items.push(ev);
+        } else {
+            use std::hash::{BuildHasher, RandomState};
+            static STATE: std::sync::OnceLock<RandomState> = std::sync::OnceLock::new();
+            let h = STATE.get_or_init(RandomState::new).hash_one(&key);
+            if self.dropped.insert(h) && self.first_dropped.is_none() {
+                self.first_dropped = Some(ev.observation);
+            }
+        }
+    }
+}
 
 #[derive(Default)]
 struct Claims {
@@ -62,14 +105,29 @@ fn best<K: Ord + Clone>(map: &BTreeMap<K, HashMap<String, f64>>) -> Option<(K, f
 pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]) -> Identity {
     let reg = &db.registry;
     let mut claims = Claims::default();
-    let mut evidence: Vec<Evidence> = Vec::new();
+    let mut evidence = EvidenceList::default();
+    let mut keys = DeviceKeys::default();
+    let mut limits: Vec<LimitHit> = Vec::new();
     for obs in observations {
         if obs.kind == Kind::Mac {
             mac_claim(db, obs, &mut claims, &mut evidence);
+            if let Some(mac) = crate::oui::normalize_mac(&obs.response_text()) {
+                add_mac(&mut keys, &mut limits, obs, mac, MacRole::Own);
+            }
             continue;
         }
         let (fields, hits) = db.matches(obs);
-        embedded_macs(db, obs, &fields, &mut claims, &mut evidence);
+        limits.extend(fields.limits().iter().map(|l| LimitHit {
+            observation: obs.id.clone(),
+            limit: l.limit.to_string(),
+            detail: l.detail.clone(),
+        }));
+        if keys.serial.is_none() {
+            keys.serial = own_serial(obs, &fields);
+        }
+        for (mac, role) in embedded_macs(db, obs, &fields, &mut claims, &mut evidence) {
+            add_mac(&mut keys, &mut limits, obs, mac, role);
+        }
         if obs.kind == Kind::Banner {
             snmp_enterprise(db, obs, &mut claims, &mut evidence);
         }
@@ -94,22 +152,26 @@ pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]
         }
         for hit in hits {
             let asserts = claim(db, &hit, &mut claims);
-            let ev = Evidence {
+            evidence.push(Evidence {
                 observation: obs.id.clone(),
                 fingerprint: hit.fingerprint.id.clone(),
                 matched: hit.matched.clone(),
                 field: hit.field.clone(),
                 asserts,
-            };
-            if !evidence.iter().any(|e| {
-                e.observation == ev.observation
-                    && e.fingerprint == ev.fingerprint
-                    && e.matched == ev.matched
-            }) {
-                evidence.push(ev);
-            }
+            });
         }
     }
+    if let Some(first) = evidence.first_dropped.take() {
+        limits.push(LimitHit {
+            observation: first,
+            limit: "evidence".into(),
+            detail: format!(
+                "{} evidence items beyond the first {MAX_EVIDENCE} were dropped (their claims still count)",
+                evidence.dropped.len()
+            ),
+        });
+    }
+    let evidence = evidence.items;
 
     let implied: Vec<(usize, String, f64)> = claims
         .labels
@@ -201,9 +263,87 @@ pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]
     id.model = best(&claims.model).map(|(m, _)| m);
     id.firmware = best(&claims.firmware).map(|(f, _)| f);
     id.notes.append(&mut claims.notes);
-    id.notes.dedup();
+    let others = keys
+        .macs
+        .iter()
+        .filter(|m| m.role == MacRole::Other)
+        .count();
+    if others > 0 {
+        id.notes.push(format!(
+            "{others} MAC address(es) in the answers belong to other devices (client lists, neighbours): not evidence of this device's maker"
+        ));
+    }
+    id.notes.extend(limit_notes(&limits));
+    // Each note once, in order: a note made per matching value (an OEM relation) would
+    // otherwise repeat for every value of a hostile answer.
+    let mut seen = HashSet::new();
+    id.notes.retain(|n| seen.insert(n.clone()));
     id.evidence = evidence;
+    id.keys = keys;
+    id.limits = limits;
     id
+}
+
+/// One short note per kind of limit reached: how many answers, and the first detail.
+fn limit_notes(limits: &[LimitHit]) -> Vec<String> {
+    let mut kinds: Vec<(&str, usize, &str)> = Vec::new();
+    for l in limits {
+        match kinds.iter_mut().find(|(k, _, _)| *k == l.limit) {
+            Some((_, n, _)) => *n += 1,
+            None => kinds.push((&l.limit, 1, &l.detail)),
+        }
+    }
+    kinds
+        .into_iter()
+        .map(|(kind, n, detail)| {
+            let answers = if n == 1 { "an answer" } else { "answers" };
+            format!("safety limit {kind} reached by {answers}: {detail}")
+        })
+        .collect()
+}
+
+/// Add a MAC to the device's keys once; a MAC seen as the device's own anywhere stays its own.
+fn add_mac(
+    keys: &mut DeviceKeys,
+    limits: &mut Vec<LimitHit>,
+    obs: &Observation,
+    mac: String,
+    role: MacRole,
+) {
+    if let Some(k) = keys.macs.iter_mut().find(|k| k.mac == mac) {
+        if role == MacRole::Own {
+            k.role = MacRole::Own;
+        }
+        return;
+    }
+    if keys.macs.len() >= MAX_KEY_MACS {
+        if !limits.iter().any(|l| l.limit == "macs") {
+            limits.push(LimitHit {
+                observation: obs.id.clone(),
+                limit: "macs".into(),
+                detail: format!("only the first {MAX_KEY_MACS} MAC addresses were kept"),
+            });
+        }
+        return;
+    }
+    keys.macs.push(MacKey { mac, role });
+}
+
+/// The serial an answer reports for the device itself: the one serial value of the answer in a
+/// serial field (not one of a list), 6 characters or more, not masked with `*`.
+fn own_serial(obs: &Observation, fields: &crate::Fields) -> Option<String> {
+    if obs.kind == Kind::TlsCert {
+        return None;
+    }
+    let serials: Vec<&crate::fields::KeyValue> = fields
+        .keys()
+        .iter()
+        .filter(|k| crate::fields::SERIAL_FIELDS.contains(&k.field.as_str()))
+        .collect();
+    let first = serials.first()?;
+    let value = first.value.trim();
+    let one = serials.iter().all(|k| !k.listed && k.value.trim() == value);
+    (one && value.chars().count() >= 6 && !value.contains('*')).then(|| value.to_string())
 }
 
 fn round(x: f64) -> f64 {
@@ -365,7 +505,7 @@ fn snmp_enterprise(
     db: &Database,
     obs: &Observation,
     claims: &mut Claims,
-    evidence: &mut Vec<Evidence>,
+    evidence: &mut EvidenceList,
 ) {
     let text = obs.response_text();
     let Some(number) = sys_object_enterprise(&text) else {
@@ -392,41 +532,57 @@ fn snmp_enterprise(
 /// the device's MAC as its authentication realm, but a 12-hex-digit realm could be anything.
 const REALM_MAC_CONFIDENCE: f64 = 0.5;
 
+/// Observation kinds whose MAC fields are the answering device's own: discovery replies
+/// announce the device that sends them.
+const ANNOUNCING: &[Kind] = &[Kind::Sadp, Kind::Dhip, Kind::WsDiscovery, Kind::Ssdp];
+
 /// MAC addresses inside answers (`<macAddress>`, `"mac":`, `MACAddress=`, a realm that is a
-/// MAC): looked up like a MAC observation.
+/// MAC), each with whose it is. A MAC is the answering device's own when a discovery reply
+/// announces it, or when it is the one MAC of the answer and not in a list or under a name for
+/// other devices (clients, hosts, leases, neighbours, stations, ARP, DHCP). Every other MAC is
+/// about another device (a router's client list) and claims nothing. Own MACs are looked up
+/// like a MAC observation.
 fn embedded_macs(
     db: &Database,
     obs: &Observation,
     fields: &crate::Fields,
     claims: &mut Claims,
-    evidence: &mut Vec<Evidence>,
-) {
-    let mut found: Vec<(String, String, f64)> = Vec::new();
-    for (name, values) in fields.iter() {
-        let confidence = if crate::fields::is_mac_field(name) {
-            OUI_CONFIDENCE
-        } else if name == "realm" {
-            REALM_MAC_CONFIDENCE
-        } else {
+    evidence: &mut EvidenceList,
+) -> Vec<(String, MacRole)> {
+    // (field, mac, confidence, listed)
+    let mut found: Vec<(&str, String, f64, bool)> = Vec::new();
+    let keyed = fields
+        .keys()
+        .iter()
+        .filter(|k| crate::fields::is_mac_field(&k.field))
+        .map(|k| (k.field.as_str(), k.value.as_str(), OUI_CONFIDENCE, k.listed));
+    // A realm of twelve decimal digits is more likely a serial or a number than a MAC.
+    let realms = fields
+        .get("realm")
+        .iter()
+        .filter(|v| {
+            v.chars()
+                .any(|c| c.is_ascii_alphabetic() || matches!(c, ':' | '-' | '.'))
+        })
+        .map(|v| ("realm", v.as_str(), REALM_MAC_CONFIDENCE, false));
+    for (field, value, confidence, listed) in keyed.chain(realms) {
+        let Some(mac) = crate::oui::normalize_mac(value) else {
             continue;
         };
-        for v in values {
-            // A realm of twelve decimal digits is more likely a serial or a number than a MAC.
-            if name == "realm"
-                && !v
-                    .chars()
-                    .any(|c| c.is_ascii_alphabetic() || matches!(c, ':' | '-' | '.'))
-            {
-                continue;
-            }
-            if let Some(mac) = crate::oui::normalize_mac(v)
-                && !found.iter().any(|(_, m, _)| *m == mac)
-            {
-                found.push((name.to_string(), mac, confidence));
-            }
+        match found.iter_mut().find(|(_, m, _, _)| *m == mac) {
+            Some(f) => f.3 |= listed,
+            None => found.push((field, mac, confidence, listed)),
         }
     }
-    for (field, mac, confidence) in found {
+    let announcing = ANNOUNCING.contains(&obs.kind);
+    let single = found.len() == 1;
+    let mut out = Vec::with_capacity(found.len());
+    for (field, mac, confidence, listed) in found {
+        let own = !listed && (announcing || single);
+        out.push((mac.clone(), if own { MacRole::Own } else { MacRole::Other }));
+        if !own {
+            continue;
+        }
         let Some(a) = db.oui.lookup(&mac) else {
             continue;
         };
@@ -439,16 +595,17 @@ fn embedded_macs(
             observation: obs.id.clone(),
             fingerprint: fp,
             matched: mac,
-            field,
+            field: field.to_string(),
             asserts: format!(
                 "manufacturer={} (nic={})",
                 db.registry.companies[c].name, a.organization
             ),
         });
     }
+    out
 }
 
-fn mac_claim(db: &Database, obs: &Observation, claims: &mut Claims, evidence: &mut Vec<Evidence>) {
+fn mac_claim(db: &Database, obs: &Observation, claims: &mut Claims, evidence: &mut EvidenceList) {
     let text = obs.response_text();
     let Some(a) = db.oui.lookup(&text) else {
         return;

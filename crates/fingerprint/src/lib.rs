@@ -167,6 +167,8 @@ impl Database {
 
     pub fn matches_fields<'a>(&'a self, kind: model::Kind, fields: &Fields) -> Vec<Hit<'a>> {
         let mut hits = Vec::new();
+        // Whether each candidate's conditions hold on this observation, asked once.
+        let mut conditions: HashMap<usize, bool> = HashMap::new();
         for (name, values) in fields.iter() {
             let Some(group) = self.groups.get(name) else {
                 continue;
@@ -182,10 +184,14 @@ impl Database {
                 };
                 for i in candidates {
                     let fp = &self.fingerprints[i];
-                    if !fp.kinds.contains(&kind) {
+                    if !fp.kinds.contains(&kind)
+                        || !*conditions
+                            .entry(i)
+                            .or_insert_with(|| fp.conditions_hold(fields))
+                    {
                         continue;
                     }
-                    if let Some(hit) = fp.check(name, value, fields) {
+                    if let Some(hit) = fp.hit(name, value) {
                         hits.push(hit);
                     }
                 }

@@ -80,6 +80,18 @@ fn nmap_xml_services_titles_and_certificates() {
     );
     assert!(nmap_xml("<html/>", "x.xml").is_err());
     assert!(nmap_xml("not xml", "x.xml").is_err());
+    // nmap writes a DOCTYPE: it is cut out, never processed, and an entity is never expanded.
+    let with_doctype = xml.replace(
+        "<?xml version=\"1.0\"?>",
+        "<?xml version=\"1.0\"?><!DOCTYPE nmaprun>",
+    );
+    assert_eq!(nmap_xml(&with_doctype, "scan.xml").expect("reads").len(), 1);
+    let bomb = format!(
+        "<?xml version=\"1.0\"?><!DOCTYPE nmaprun [<!ENTITY a \"{}\">]><nmaprun>{}</nmaprun>",
+        "x".repeat(10_000),
+        "&a;".repeat(10_000)
+    );
+    assert!(nmap_xml(&bomb, "x.xml").is_err(), "an entity was expanded");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Integration tests of the identification engine at its boundary: data in, identities out.
 
 mod data;
+mod hostile;
 mod identify;
 mod parse;
 mod snapshot;

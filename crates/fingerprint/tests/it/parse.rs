@@ -21,6 +21,8 @@ fn answer() -> impl Strategy<Value = Vec<u8>> {
         "subject: CN=",
         "key=value\n",
         "<html><title>",
+        "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY e \"&e;\">",
+        "<DeviceInfo><ClientList><Client><mac>",
         "HTTP/1.1 200 OK\r\nContent-Type: image/x-icon\r\n\r\n",
     ]);
     (prefixes, prop::collection::vec(any::<u8>(), 0..600)).prop_map(|(p, mut tail)| {
