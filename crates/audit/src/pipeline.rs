@@ -62,25 +62,15 @@ pub fn host_record(
         .unwrap_or_else(|| "unknown".into());
     let identity: Identity = db.identify(&device, &observations);
     let placed = address.as_deref().and_then(|a| estate.place(a));
-    // The keys identification found are used when it found any: a MAC only when the answer
-    // says it is the device's own (a router's client list names other devices). The field
-    // scans below stand in until identification fills `keys`. A MAC observation (neighbour
-    // table, asset register) is the network's or the owner's record and comes first.
+    // Identification extracted the keys once (`identity.keys`): the serial the device reported
+    // for itself, and a MAC only when the answer says it is the device's own (a router's client
+    // list names other devices). A MAC observation (neighbour table, asset register) is the
+    // network's or the owner's record and comes first.
     let keys = &identity.keys;
-    let serial = serial.or_else(|| {
-        if keys.is_empty() {
-            serial_from(&observations)
-        } else {
-            keys.serial.clone().filter(|s| !s.trim().is_empty())
-        }
-    });
-    let mac = mac.or_else(|| mac_observed(&observations)).or_else(|| {
-        if keys.is_empty() {
-            mac_from(&observations)
-        } else {
-            keys.own_mac().map(str::to_owned)
-        }
-    });
+    let serial = serial.or_else(|| keys.serial.clone().filter(|s| !s.trim().is_empty()));
+    let mac = mac
+        .or_else(|| mac_observed(&observations))
+        .or_else(|| keys.own_mac().map(str::to_owned));
     let cert_fingerprint = observations
         .iter()
         .find(|o| o.kind == model::Kind::TlsCert)
@@ -99,54 +89,12 @@ pub fn host_record(
     }
 }
 
-/// A serial number the device reported (ISAPI, SADP, ONVIF, DHIP, magicBox).
-fn serial_from(observations: &[Observation]) -> Option<String> {
-    const FIELDS: &[&str] = &[
-        "xml.serialNumber",
-        "xml.SerialNumber",
-        "xml.DeviceSN",
-        "kv.serialNumber",
-        "json.params.deviceInfo.SerialNo",
-        "xml.serialNo",
-    ];
-    for o in observations {
-        let f = fingerprint::extract(o.kind, o.request.as_deref(), &o.response);
-        for name in FIELDS {
-            if let Some(v) = f
-                .get(name)
-                .iter()
-                .find(|v| v.len() >= 6 && !v.contains('*'))
-            {
-                return Some(v.clone());
-            }
-        }
-    }
-    None
-}
-
 /// The MAC of a MAC observation (neighbour table, asset register), if there is one.
 fn mac_observed(observations: &[Observation]) -> Option<String> {
     observations
         .iter()
         .find(|o| o.kind == model::Kind::Mac)
         .and_then(|o| fingerprint::oui::normalize_mac(&o.response_text()))
-}
-
-/// The first MAC in any MAC-named field of the answers (until identification says whose).
-fn mac_from(observations: &[Observation]) -> Option<String> {
-    for o in observations {
-        let f = fingerprint::extract(o.kind, o.request.as_deref(), &o.response);
-        for (name, values) in f.iter() {
-            if fingerprint::fields::is_mac_field(name)
-                && let Some(m) = values
-                    .iter()
-                    .find_map(|v| fingerprint::oui::normalize_mac(v))
-            {
-                return Some(m);
-            }
-        }
-    }
-    None
 }
 
 /// A short stable digest (FNV-1a 64) of a certificate, to recognise a device across scans;
