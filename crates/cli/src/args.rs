@@ -149,6 +149,12 @@ pub struct LabServeArgs {
     /// Share of devices that misbehave (slow, tarpit, garbage, reset, huge headers, TLS only).
     #[arg(long, default_value_t = 0.03)]
     pub misbehaving: f64,
+    /// Hostile devices to add beside the others, round-robin over the kinds (entity bomb,
+    /// attribute flood, deep JSON, huge manufacturer, many big answers, tarpit, byte drip, UDP
+    /// flood, serial clone, MAC-list router); the truth file marks them `hostile`. The other
+    /// devices keep the addresses and personas they have without them.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub hostile: usize,
     /// Start, write the truth, then stop after this many seconds (default: until Ctrl-C).
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<u64>,

@@ -17,6 +17,7 @@ pub fn serve(a: LabServeArgs) -> Result<ExitCode> {
         net: a.net,
         seed: a.seed,
         misbehaving: a.misbehaving,
+        hostile: a.hostile,
     };
     let placements = lab::plan(&cfg, &catalog).context("cannot lay out the estate")?;
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -30,8 +31,9 @@ pub fn serve(a: LabServeArgs) -> Result<ExitCode> {
                 .with_context(|| format!("cannot write the truth file {}", path.display()))?;
         }
         eprintln!(
-            "lab: {} devices from {} personas on {} listeners in {} (seed {}){}",
+            "lab: {} devices ({} hostile) from {} personas on {} listeners in {} (seed {}){}",
             placements.len(),
+            a.hostile,
             catalog.len(),
             lab.listeners,
             a.net,

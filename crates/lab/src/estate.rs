@@ -2,6 +2,7 @@
 //! seed, and the truth file that records it.
 
 use crate::Rng;
+use crate::hostile::Hostile;
 use crate::persona::{Behaviour, Persona, Truth};
 use ipnet::Ipv4Net;
 use serde::Serialize;
@@ -16,6 +17,10 @@ pub struct EstateConfig {
     pub seed: u64,
     /// Share of devices that misbehave (0..1).
     pub misbehaving: f64,
+    /// Hostile devices placed beside the `devices` others, round-robin over the hostile kinds.
+    /// They take addresses the others left free, so the others are laid out exactly as without
+    /// them (same seed, same addresses, same personas).
+    pub hostile: usize,
 }
 
 impl Default for EstateConfig {
@@ -25,6 +30,7 @@ impl Default for EstateConfig {
             net: "127.70.0.0/24".parse().expect("valid net"),
             seed: 1,
             misbehaving: 0.03,
+            hostile: 0,
         }
     }
 }
@@ -44,10 +50,15 @@ pub struct TruthLine<'a> {
     pub address: String,
     pub persona: &'a str,
     pub behaviour: Behaviour,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hostile: Option<Hostile>,
     #[serde(flatten)]
     pub truth: &'a Truth,
     pub ports: Vec<u16>,
 }
+
+/// Mixed into the seed of the hostile devices' generator.
+const HOSTILE_STREAM: u64 = 0x686f_7374_696c_6521;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PlanError {
@@ -61,9 +72,12 @@ pub enum PlanError {
     },
     #[error("the persona catalog is empty")]
     NoPersonas,
+    #[error("the persona catalog has no hostile personas")]
+    NoHostilePersonas,
 }
 
-/// Place `cfg.devices` devices on distinct addresses of `cfg.net`.
+/// Place `cfg.devices` devices, then `cfg.hostile` hostile ones, on distinct addresses of
+/// `cfg.net`.
 pub fn plan(cfg: &EstateConfig, catalog: &[Persona]) -> Result<Vec<Placement>, PlanError> {
     let loopback: Ipv4Net = "127.0.0.0/8".parse().expect("valid net");
     if !loopback.contains(&cfg.net) {
@@ -72,21 +86,30 @@ pub fn plan(cfg: &EstateConfig, catalog: &[Persona]) -> Result<Vec<Placement>, P
     let first = u32::from(cfg.net.network()) + 1;
     let last = u32::from(cfg.net.broadcast()).saturating_sub(1);
     let room = u64::from(last.saturating_sub(first)) + 1;
-    if (cfg.devices as u64) > room || last < first {
+    let want = cfg.devices.saturating_add(cfg.hostile);
+    if (want as u64) > room || last < first {
         return Err(PlanError::TooSmall {
             net: cfg.net,
             room,
-            want: cfg.devices,
+            want,
         });
     }
     let normal: Vec<usize> = (0..catalog.len())
-        .filter(|&i| catalog[i].behaviour == Behaviour::Normal)
+        .filter(|&i| catalog[i].behaviour == Behaviour::Normal && catalog[i].hostile.is_none())
         .collect();
     let odd: Vec<usize> = (0..catalog.len())
         .filter(|&i| {
-            catalog[i].behaviour != Behaviour::Normal || catalog[i].id.starts_with("misbehaving")
+            catalog[i].hostile.is_none()
+                && (catalog[i].behaviour != Behaviour::Normal
+                    || catalog[i].id.starts_with("misbehaving"))
         })
         .collect();
+    let hostile: Vec<usize> = (0..catalog.len())
+        .filter(|&i| catalog[i].hostile.is_some())
+        .collect();
+    if cfg.hostile > 0 && hostile.is_empty() {
+        return Err(PlanError::NoHostilePersonas);
+    }
     if normal.is_empty() {
         return Err(PlanError::NoPersonas);
     }
@@ -109,6 +132,21 @@ pub fn plan(cfg: &EstateConfig, catalog: &[Persona]) -> Result<Vec<Placement>, P
             persona,
         });
     }
+    // A generator of their own, so that the devices above draw exactly what they drew
+    // without hostile ones.
+    let mut rng = Rng::new(cfg.seed ^ HOSTILE_STREAM);
+    let mut placed = 0;
+    while placed < cfg.hostile {
+        let addr = first + rng.below(room) as u32;
+        if !used.insert(addr) {
+            continue;
+        }
+        out.push(Placement {
+            address: Ipv4Addr::from(addr),
+            persona: hostile[placed % hostile.len()],
+        });
+        placed += 1;
+    }
     out.sort_by_key(|p| p.address);
     Ok(out)
 }
@@ -122,6 +160,7 @@ pub fn truth_jsonl(placements: &[Placement], catalog: &[Persona]) -> String {
             address: p.address.to_string(),
             persona: &persona.id,
             behaviour: persona.behaviour,
+            hostile: persona.hostile,
             truth: &persona.truth,
             ports: persona.services.iter().map(|s| s.port).collect(),
         };

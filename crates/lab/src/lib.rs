@@ -2,15 +2,18 @@
 //! 127.0.0.0/8 to the loopback interface) and replay real answers captured from devices: the
 //! project's labelled evaluation sets, so that every fake device has a known true maker.
 //! Some devices misbehave on purpose (slow, tarpit, garbage, reset, huge headers, TLS only) so
-//! that the scanner is tested against them. Tests, the demo and the benchmarks use it.
+//! that the scanner is tested against them; hostile ones (`hostile`) attack the scanner with
+//! their answers. Tests, the demo and the benchmarks use it.
 //!
 //! The lab only listens; it never sends traffic anywhere but back to whoever connected.
 
 pub mod estate;
+pub mod hostile;
 pub mod persona;
 pub mod serve;
 
 pub use estate::{EstateConfig, Placement, plan};
+pub use hostile::Hostile;
 pub use persona::{Behaviour, Persona, Service, Truth, catalog};
 pub use serve::{Lab, LabError};
 

@@ -1,7 +1,8 @@
 //! Personas: what one kind of fake device answers, on which ports, and what it truly is.
 //! Built from the labelled evaluation sets (`eval/*.jsonl`, real answers with sources) plus a
-//! few misbehaving devices defined here.
+//! few misbehaving devices defined here and the hostile ones of `crate::hostile`.
 
+use crate::hostile::{self, Hostile};
 use model::{Kind, ObservationRecord};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -29,6 +30,12 @@ pub enum Behaviour {
     Reset,
     /// Sends headers without end.
     HugeHeaders,
+    /// Reads the request and never answers, holding the connection while the peer does.
+    Silent,
+    /// Answers an HTTP head one byte every `hostile::DRIP_INTERVAL`, never finishing it.
+    Drip,
+    /// Answers each UDP datagram with `hostile::FLOOD_REPLIES` distinct replies.
+    Flood,
 }
 
 /// The protocol a service speaks.
@@ -66,6 +73,8 @@ pub struct Persona {
     pub truth: Truth,
     pub behaviour: Behaviour,
     pub services: Vec<Service>,
+    /// Set on the hostile personas (`crate::hostile`), which `plan` only places when asked.
+    pub hostile: Option<Hostile>,
 }
 
 const EVAL: &[(&str, &str)] = &[
@@ -84,7 +93,8 @@ const EVAL: &[(&str, &str)] = &[
 ];
 
 /// Every persona: one per evaluation device that has an answer a TCP or UDP service can
-/// replay (SNMP lines and bare MAC addresses cannot be), plus the misbehaving ones.
+/// replay (SNMP lines and bare MAC addresses cannot be), plus the misbehaving ones, then the
+/// hostile ones (last, so that adding them moved no existing persona).
 pub fn catalog() -> Vec<Persona> {
     let mut devices: BTreeMap<String, (Truth, Vec<ObservationRecord>)> = BTreeMap::new();
     for (_, text) in EVAL {
@@ -112,10 +122,13 @@ pub fn catalog() -> Vec<Persona> {
                 truth,
                 behaviour: Behaviour::Normal,
                 services,
+                hostile: None,
             })
         })
         .collect();
     out.extend(misbehaving());
+    let hostile = hostile::personas(&out);
+    out.extend(hostile);
     out
 }
 
@@ -300,30 +313,35 @@ fn misbehaving() -> Vec<Persona> {
             truth: hik.clone(),
             behaviour: Behaviour::Slow,
             services: web(HIK_PAGE),
+            hostile: None,
         },
         Persona {
             id: "misbehaving-tarpit".into(),
             truth: unknown.clone(),
             behaviour: Behaviour::Tarpit,
             services: web(b""),
+            hostile: None,
         },
         Persona {
             id: "misbehaving-garbage".into(),
             truth: unknown.clone(),
             behaviour: Behaviour::Garbage,
             services: web(b""),
+            hostile: None,
         },
         Persona {
             id: "misbehaving-reset".into(),
             truth: unknown.clone(),
             behaviour: Behaviour::Reset,
             services: web(b""),
+            hostile: None,
         },
         Persona {
             id: "misbehaving-huge-headers".into(),
             truth: unknown,
             behaviour: Behaviour::HugeHeaders,
             services: web(b""),
+            hostile: None,
         },
         Persona {
             id: "misbehaving-tls-only".into(),
@@ -342,6 +360,7 @@ fn misbehaving() -> Vec<Persona> {
                 }),
                 answers: vec![(String::new(), HIK_PAGE.to_vec())],
             }],
+            hostile: None,
         },
     ]
 }

@@ -3,6 +3,7 @@
 //! stops when the lab is stopped.
 
 use crate::estate::Placement;
+use crate::hostile;
 use crate::persona::{Behaviour, CertNames, Persona, Proto, Service};
 use openssl::ssl::{Ssl, SslAcceptor, SslMethod};
 use std::collections::HashMap;
@@ -80,6 +81,7 @@ impl Lab {
                             .first()
                             .map(|a| a.1.clone())
                             .unwrap_or_default(),
+                        persona.behaviour == Behaviour::Flood,
                         cancel.clone(),
                     ));
                     listeners += 1;
@@ -126,16 +128,35 @@ impl Lab {
     }
 }
 
-async fn udp_loop(sock: UdpSocket, answer: Vec<u8>, cancel: CancellationToken) {
+async fn udp_loop(sock: UdpSocket, answer: Vec<u8>, flood: bool, cancel: CancellationToken) {
     let mut buf = vec![0u8; 65536];
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
             r = sock.recv_from(&mut buf) => {
-                if let Ok((_, from)) = r {
+                let Ok((_, from)) = r else { continue };
+                if flood {
+                    tokio::select! {
+                        _ = cancel.cancelled() => return,
+                        _ = flood_replies(&sock, &answer, from) => {}
+                    }
+                } else {
                     let _ = sock.send_to(&answer, from).await;
                 }
             }
+        }
+    }
+}
+
+/// `hostile::FLOOD_REPLIES` distinct replies made from `template`, in paced bursts.
+async fn flood_replies(sock: &UdpSocket, template: &[u8], to: SocketAddr) {
+    let template = String::from_utf8_lossy(template);
+    for n in 0..hostile::FLOOD_REPLIES {
+        let reply = template.replace(hostile::FLOOD_MARK, &format!("{n:06}"));
+        // A full send buffer drops this reply; the flood goes on, as a real flooder's would.
+        let _ = sock.send_to(reply.as_bytes(), to).await;
+        if (n + 1) % hostile::FLOOD_BURST == 0 {
+            tokio::time::sleep(hostile::FLOOD_PAUSE).await;
         }
     }
 }
@@ -236,7 +257,27 @@ async fn serve_conn<S: AsyncRead + AsyncWrite + Unpin>(
             }
             return;
         }
-        Behaviour::Normal | Behaviour::Reset => {}
+        Behaviour::Silent => {
+            // Hold the connection, saying nothing, for as long as the peer keeps it open.
+            let _ = read_request(s).await;
+            let mut buf = [0u8; 1024];
+            while matches!(s.read(&mut buf).await, Ok(n) if n > 0) {}
+            return;
+        }
+        Behaviour::Drip => {
+            let _ = read_request(s).await;
+            // A plausible head that never ends: every byte resets an idle timer.
+            let head = b"HTTP/1.1 200 OK\r\nServer: ";
+            for i in 0usize.. {
+                let byte = head.get(i).copied().unwrap_or(b'x');
+                if s.write_all(&[byte]).await.is_err() || s.flush().await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(hostile::DRIP_INTERVAL).await;
+            }
+            return;
+        }
+        Behaviour::Normal | Behaviour::Reset | Behaviour::Flood => {}
     }
     match service.proto {
         Proto::Http => {

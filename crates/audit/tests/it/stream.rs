@@ -75,6 +75,7 @@ async fn a_scan_reaches_the_store_in_batches() {
         net: "127.74.0.0/26".parse().unwrap(),
         seed: 5,
         misbehaving: 0.0,
+        hostile: 0,
     };
     let placements = lab::plan(&cfg, &usable).expect("plan");
     let running = lab::Lab::start(&placements, &usable)

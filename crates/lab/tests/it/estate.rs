@@ -29,6 +29,7 @@ fn layout_is_reproducible_and_stays_on_loopback() {
         net: "127.71.0.0/20".parse().unwrap(),
         seed: 42,
         misbehaving: 0.05,
+        hostile: 0,
     };
     let a = plan(&cfg, &c).expect("plan");
     let b = plan(&cfg, &c).expect("plan");
@@ -86,6 +87,7 @@ async fn served_devices_answer_with_their_captured_bytes() {
         net: "127.72.0.0/24".parse().unwrap(),
         seed: 5,
         misbehaving: 0.0,
+        hostile: 0,
     };
     let placements = plan(&cfg, &c).expect("plan");
     let lab = lab::Lab::start(&placements, &c)

@@ -14,6 +14,7 @@ async fn scanning_an_estate_finds_its_covered_devices() {
         net: "127.73.0.0/24".parse().unwrap(),
         seed: 11,
         misbehaving: 0.1,
+        hostile: 0,
     };
     let placements = plan(&cfg, &c).expect("plan");
     let lab = lab::Lab::start(&placements, &c)
