@@ -104,6 +104,13 @@ pub const DRIP_INTERVAL: Duration = Duration::from_millis(200);
 /// 7.5 GB.
 pub const ENTITY_BOMB_BYTES: usize = 20 * 1024;
 
+/// The entity bomb's literal entity: half of the answer.
+pub const BOMB_LITERAL_BYTES: usize = 10 * 1024;
+
+/// References to the literal in the entity the body references: just under roxmltree's limit
+/// of 255 references resolved under one top-level reference.
+pub const BOMB_FANOUT: usize = 250;
+
 /// Size of the attribute flood, deep JSON and huge-manufacturer answers: large, but under the
 /// scanner's 256 KiB answer cap, so that the whole answer reaches identification.
 pub const BIG_BODY_BYTES: usize = 240 * 1024;
@@ -232,16 +239,10 @@ fn persona(kind: Hostile, catalog: &[Persona]) -> Option<Persona> {
                 covered: false,
             },
             Behaviour::Normal,
-            vec![
-                http(80, vec![("GET /", ok("application/xml", &router_status()))]),
-                http(
-                    8080,
-                    vec![(
-                        "GET /",
-                        b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"NETGEAR R7000\"\r\nContent-Type: text/html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
-                    )],
-                ),
-            ],
+            vec![http(
+                80,
+                vec![("GET /", ok("application/xml", &router_status()))],
+            )],
         ),
     };
     debug_assert_eq!(truth.covered, kind.looks_covered(), "{}", kind.name());
@@ -294,23 +295,26 @@ fn answer(status: &str, ctype: &str, body: &str) -> Vec<u8> {
     v
 }
 
-/// Billion laughs: ten levels of entities, each referencing the one below sixteen times, and
-/// the top one referenced until the answer reaches `ENTITY_BOMB_BYTES`. Fully expanded, one
-/// reference alone is 64 * 16^9 bytes. The root carries `version="2.0"`, as Hikvision's ISAPI
-/// documents do, so that a scanner asks this device's ISAPI path as well.
+/// Entity expansion shaped to pass roxmltree's loop detector (at most 10 levels, at most 255
+/// references under one top-level reference, any number of top-level references): one large
+/// literal entity, one entity referencing it `BOMB_FANOUT` times, and that one referenced until
+/// the answer reaches `ENTITY_BOMB_BYTES`. Expanded, the answer is about 5 GB. The root carries
+/// `version="2.0"`, as Hikvision's ISAPI documents do, so that a scanner asks this device's
+/// ISAPI path as well.
 fn entity_bomb() -> String {
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE status [\n");
-    s.push_str(&format!("<!ENTITY e0 \"{}\">\n", "lol".repeat(21)));
-    for level in 1..10 {
-        s.push_str(&format!(
-            "<!ENTITY e{level} \"{}\">\n",
-            format!("&e{};", level - 1).repeat(16)
-        ));
-    }
+    s.push_str(&format!(
+        "<!ENTITY e0 \"{}\">\n",
+        "lol".repeat(BOMB_LITERAL_BYTES / 3)
+    ));
+    s.push_str(&format!(
+        "<!ENTITY e1 \"{}\">\n",
+        "&e0;".repeat(BOMB_FANOUT)
+    ));
     s.push_str("]>\n<status version=\"2.0\">\n<deviceName>");
     let tail = "</deviceName>\n</status>\n";
-    while s.len() + "&e9;".len() + tail.len() <= ENTITY_BOMB_BYTES {
-        s.push_str("&e9;");
+    while s.len() + "&e1;".len() + tail.len() <= ENTITY_BOMB_BYTES {
+        s.push_str("&e1;");
     }
     s.push_str(tail);
     s
@@ -478,9 +482,10 @@ fn fix_length(answer: String) -> String {
     format!("{}{body}", lines.join("\r\n"))
 }
 
-/// A router status answer listing its DHCP clients: cameras whose MACs carry Hikvision
-/// (04:03:12, 08:54:11) and Dahua (08:ED:ED) OUIs. Those MACs are the clients', not the
-/// router's own.
+/// A Netgear router's status answer: its own LAN MAC (a Netgear OUI) and its DHCP clients,
+/// cameras whose MACs carry Hikvision (04:03:12, 08:54:11) and Dahua (08:ED:ED) OUIs. Those
+/// MACs are the clients', not the router's. Nothing else names the router, as on many status
+/// pages: a scanner that takes any MAC in an answer for the answerer's calls it Hikvision.
 fn router_status() -> String {
     let clients = [
         ("192.168.1.2", "04:03:12:3a:5b:7c", "camera-yard"),
@@ -489,7 +494,7 @@ fn router_status() -> String {
         ("192.168.1.5", "02:00:00:00:00:05", "laptop"),
     ];
     let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<RouterStatus><ModelName>R7000</ModelName><DHCPClients>",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<RouterStatus><ModelName>R7000</ModelName><LANMACAddress>00:14:6c:12:34:56</LANMACAddress><DHCPClients>",
     );
     for (ip, mac, name) in clients {
         s.push_str(&format!(
