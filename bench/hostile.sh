@@ -61,7 +61,10 @@ scan() { # $1 = name
         /usr/bin/time -v -o "$work/$1.time" timeout "$scan_time_limit" "$bin" scan "$net" \
             --ports "$ports" --discover --format jsonl --no-progress "${budget_args[@]}" \
             > "$work/$1.jsonl" 2> "$work/$1.err"
-    ) || echo "$1 scan failed (exit $?): $(grep -v '^\s' "$work/$1.err" | tail -n 3)" >&2
+    ) && rc=0 || rc=$?
+    # GNU time reports "Exit status: 0" for a command killed by a signal: keep the shell's code.
+    echo "$rc" > "$work/$1.rc"
+    [ "$rc" = 0 ] || echo "$1 scan failed (exit $rc): $(grep -v '^\s' "$work/$1.err" | tail -n 3)" >&2
 }
 
 # Both scans sweep the same ports: the default set plus every TCP port of the mixed estate.
@@ -93,12 +96,13 @@ work, budget, good_n, hostile_n, net = sys.argv[1], float(sys.argv[2]), *sys.arg
 
 def usage(name):
     text = open(f"{work}/{name}.time").read()
-    wall = re.search(r"Elapsed \(wall clock\) time[^:]*: (?:(\d+):)?(\d+):([\d.]+)", text)
-    h, m, s = wall.groups()
-    secs = int(h or 0) * 3600 + int(m) * 60 + float(s)
+    # "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.34"
+    wall = re.search(r"Elapsed \(wall clock\) time.*: ([\d:.]+)\s*$", text, re.M).group(1)
+    secs = 0.0
+    for part in wall.split(":"):
+        secs = secs * 60 + float(part)
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
-    status = re.search(r"Exit status: (\d+)", text)
-    return secs, rss / 1024, int(status.group(1)) if status else -1
+    return secs, rss / 1024, int(open(f"{work}/{name}.rc").read())
 
 
 def results(name):
@@ -109,8 +113,6 @@ def results(name):
         except ValueError:
             continue
         out[r["address"]] = r
-
-
     return out
 
 
@@ -138,8 +140,10 @@ for name, ((secs, mb, code), res) in runs.items():
 (ms, mmb, mcode), mres = runs["mixed"]
 differ = [(t["address"], t["persona"], ident(gres.get(t["address"])), ident(mres.get(t["address"])))
           for t in good if ident(gres.get(t["address"])) != ident(mres.get(t["address"]))]
-for a, p, g, m in differ:
+for a, p, g, m in differ[:10]:
     print(f"  good device differs: {a} {p}: alone {g}, beside hostile {m}")
+if len(differ) > 10:
+    print(f"  ... and {len(differ) - 10} more good devices differ")
 fooled = [(t["address"], t["hostile"], mres[t["address"]].get("manufacturer"))
           for t in bad if t["hostile"] != "serial-clone" and mres.get(t["address"], {}).get("covered")]
 for a, k, m in fooled:
@@ -159,6 +163,7 @@ checks = [
     (f"mixed peak RSS {mmb:.0f} MB < 300 MB", mmb < 300),
     (f"good identities identical ({len(good) - len(differ)}/{len(good)})", not differ),
     (f"no hostile host covered except serial-clone ({len(fooled)} fooled)", not fooled),
+    (f"serial clones identified as covered ({clones_ok}/{len(clones)})", clones_ok == len(clones)),
 ]
 print()
 for text, ok in checks:

@@ -28,7 +28,8 @@ pub enum Hostile {
     ManyBigAnswers,
     /// Accepts on many ports and never answers, holding the connection.
     Tarpit,
-    /// Answers one byte every 200 ms, forever, on many ports.
+    /// Answers one byte every 200 ms on many ports, never finishing (until the lab's one-minute
+    /// cap on any connection).
     ByteDrip,
     /// Answers each discovery datagram with a flood of valid-looking replies.
     UdpFlood,
