@@ -117,9 +117,7 @@ def results(name):
 
 
 def says_budget(r):
-    r = {k: v for k, v in r.items() if k != "observations"}
-    text = json.dumps(r)
-    return "budget-exhausted" in text or '"budget_exhausted": true' in text
+    return r.get("status") == "budget-exhausted"
 
 
 truth = [json.loads(l) for l in open(f"{work}/mixed.truth.jsonl")]
