@@ -400,7 +400,13 @@ fn claim(db: &Database, hit: &Hit<'_>, claims: &mut Claims) -> String {
     // the device wrote a name, which may be a label sold by someone else.
     let from_device = fp.manufacturer.as_deref().is_some_and(|m| m.contains('{'));
     let mut maker_claimed = false;
-    if let Some(m) = &hit.manufacturer {
+    // A maker name the device wrote that is longer than any name is no claim (see
+    // `names::MAX_NAME_FIELD_LEN`).
+    let manufacturer = hit
+        .manufacturer
+        .as_ref()
+        .filter(|m| !from_device || m.len() <= crate::names::MAX_NAME_FIELD_LEN);
+    if let Some(m) = manufacturer {
         match reg.resolve(m) {
             Some(Named::Company(i)) if !from_device => {
                 claims

@@ -35,6 +35,11 @@ pub const FIELDS: &[&str] = &[
 pub const CONFIDENCE: f64 = 0.55;
 /// How much of a long field (a banner) is searched.
 const MAX_LEN: usize = 1024;
+/// Longest name field (a banner excepted: it is searched in its first `MAX_LEN` bytes) whose
+/// names count, and longest maker name a device writes that is looked up. A maker's name is a
+/// few words; a field of kilobytes was written to name every maker at once (80 KB of
+/// "Hikvision Dahua Huawei ..." in `<Manufacturer>` made a device Hikvision) and claims nothing.
+pub const MAX_NAME_FIELD_LEN: usize = 1024;
 
 /// Everyday words that are also company or brand names: only their capitalised spellings count.
 const COMMON_WORDS: &[&str] = &[
@@ -114,6 +119,9 @@ impl Spotter {
         let Some(re) = &self.re else { return out };
         for field in FIELDS {
             for value in fields.get(field) {
+                if value.len() > MAX_NAME_FIELD_LEN && *field != "banner" {
+                    continue;
+                }
                 let mut end = value.len().min(MAX_LEN);
                 while !value.is_char_boundary(end) {
                     end -= 1;
