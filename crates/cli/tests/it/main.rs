@@ -1,6 +1,7 @@
 //! The binary as a user runs it: arguments in, stdout/stderr/exit code out.
 
 mod audit;
+mod hostile;
 mod hygiene;
 mod scan;
 
