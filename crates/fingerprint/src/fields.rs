@@ -878,7 +878,9 @@ fn xml_leaves(f: &mut Fields, text: &str) -> bool {
             continue;
         }
         let tag = &rest[..end];
-        let name = tag.split_whitespace().next().unwrap_or("");
+        // The name starts right after `<` (XML allows no blank there): `< x` is not a tag, and
+        // the attributes below are sliced from the name's length, which must count from 0.
+        let name = tag.split(char::is_whitespace).next().unwrap_or("");
         if name.is_empty()
             || !name
                 .chars()
@@ -1099,6 +1101,19 @@ fn murmur3_32(data: &[u8], seed: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the fuzzer (fuzz/regressions/xml/tag-leading-whitespace-multibyte): a blank
+    /// after `<` then a multi-byte letter made the attribute slice cut a character in two.
+    #[test]
+    fn a_blank_after_the_angle_bracket_is_not_a_tag() {
+        for kind in [Kind::Http, Kind::WsDiscovery, Kind::Dhip, Kind::Banner] {
+            let f = extract(kind, None, "<\tČ>x</\tČ><a>b</a>".as_bytes());
+            assert!(f.get("raw").len() == 1, "{kind:?}");
+        }
+        let mut f = Fields::default();
+        xml_leaves(&mut f, "<\tČ>");
+        assert!(f.get("xml.Č").is_empty());
+    }
 
     #[test]
     fn murmur_matches_reference_vectors() {
