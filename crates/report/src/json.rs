@@ -130,6 +130,13 @@ struct Replacement<'a> {
 #[derive(Serialize)]
 struct WaiverOut<'a> {
     device: &'a str,
+    /// The identity waived (absent when the waiver states none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manufacturer: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    serial: Option<&'a str>,
     rule: &'a str,
     reason: &'a str,
     approver: &'a str,
@@ -282,6 +289,9 @@ pub fn render(view: &View) -> Vec<u8> {
         .iter()
         .map(|w| WaiverOut {
             device: &w.waiver.device,
+            manufacturer: w.waiver.manufacturer.as_deref(),
+            model: w.waiver.model.as_deref(),
+            serial: w.waiver.serial.as_deref(),
             rule: &w.waiver.rule,
             reason: &w.waiver.reason,
             approver: &w.waiver.approver,

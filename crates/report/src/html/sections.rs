@@ -437,10 +437,28 @@ pub fn waivers(view: &View, out: &mut String) {
             WaiverStatus::Unknown => "unknown (expiry is not a date)",
         };
         let wv = w.waiver;
+        // The identity the waiver was granted for: it holds only while the device is that.
+        let identity: Vec<String> = [
+            wv.manufacturer.as_deref(),
+            wv.model.as_deref(),
+            wv.serial.as_deref().map(|s| s.trim()),
+        ]
+        .into_iter()
+        .flatten()
+        .map(esc)
+        .collect();
+        let device = if identity.is_empty() {
+            format!("<code>{}</code>", esc(&wv.device))
+        } else {
+            format!(
+                "<code>{}</code><br><span class=\"muted\">{}</span>",
+                esc(&wv.device),
+                identity.join(" ")
+            )
+        };
         let _ = writeln!(
             out,
-            "<tr><td>{status}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td>{findings}</td></tr>",
-            esc(&wv.device),
+            "<tr><td>{status}</td><td>{device}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td>{findings}</td></tr>",
             esc(&wv.rule),
             esc(&wv.reason),
             esc(&wv.approver),
