@@ -62,7 +62,6 @@ for t in "${targets[@]}"; do
         exit 2
     fi
     mkdir -p "corpus/$t" "regressions/$t" "artifacts/$t"
-    before=$(find "artifacts/$t" -type f | wc -l)
     # Time: -timeout fails any input that takes over 2 s. Memory: -rss_limit_mb for the
     # process, -malloc_limit_mb for one allocation, and each target's own per-input heap bound
     # (fuzz/src/lib.rs). -max_len: the most a device or file can hand that parser at once.
@@ -76,17 +75,18 @@ for t in "${targets[@]}"; do
     nice -n 15 cargo fuzz run --sanitizer "$sanitizer" --debug-assertions "$t" \
         "corpus/$t" "regressions/$t" -- "${flags[@]}" >"$logs/$t.log" 2>&1 || status=$?
     took=$(( $(date +%s) - start ))
-    execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$logs/$t.log" | awk '{ s += $2 } END { print s + 0 }')
-    if [ "$execs" = 0 ]; then
-        execs=$(grep -o '^#[0-9]*' "$logs/$t.log" | tail -1 | tr -d '#')
-    fi
-    cov=$(grep -o 'cov: [0-9]*' "$logs/$t.log" | tail -1 | awk '{ print $2 }')
-    crashes=$(( $(find "artifacts/$t" -type f | wc -l) - before ))
-    printf '%-12s %8s %12s %10s %8s %s\n' "$t" "$took" "${execs:-0}" $(( ${execs:-0} / (took > 0 ? took : 1) )) "${cov:--}" "$crashes" >&2
+    # Plain runs print stat::number_of_executed_units; fork mode (keep-going) prints running
+    # totals as "#N:". A missing line is not an error (hence the `|| true` under pipefail).
+    execs=$( { grep -a -o 'stat::number_of_executed_units: [0-9]*' "$logs/$t.log" | awk '{ print $2 }'
+        grep -a -o '^#[0-9]*' "$logs/$t.log" | tr -d '#'; } | sort -n | tail -1 || true)
+    execs=${execs:-0}
+    cov=$(grep -a -o 'cov: [0-9]*' "$logs/$t.log" | tail -1 | awk '{ print $2 }' || true)
+    crashes=$(find "artifacts/$t" -type f -newermt "@$start" | wc -l)
+    printf '%-12s %8s %12s %10s %8s %s\n' "$t" "$took" "$execs" $(( execs / (took > 0 ? took : 1) )) "${cov:--}" "$crashes" >&2
     if [ "$status" -ne 0 ] || [ "$crashes" -gt 0 ]; then
         failed=1
-        grep -m3 -E 'panicked at|ERROR: libFuzzer|SUMMARY' "$logs/$t.log" | sed 's/^/    /' >&2 || true
-        find "artifacts/$t" -type f -newer "$logs/$t.log" -o -type f -newermt "@$start" | sed 's/^/    input: fuzz\//' >&2
+        grep -a -m3 -E 'panicked at|ERROR: libFuzzer|SUMMARY' "$logs/$t.log" | sed 's/^/    /' >&2 || true
+        find "artifacts/$t" -type f -newermt "@$start" | sed 's/^/    input: fuzz\//' >&2
     fi
 done
 exit "$failed"
