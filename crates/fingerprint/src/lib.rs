@@ -14,6 +14,7 @@ pub mod registry;
 
 pub use db::{Example, Fingerprint, Hit};
 pub use fields::{Fields, extract};
+pub use identify::MAX_EVIDENCE;
 pub use registry::{Named, Registry};
 
 use db::{FingerprintFile, Group};

@@ -4,6 +4,7 @@ mod data;
 mod hostile;
 mod identify;
 mod parse;
+mod regressions;
 mod snapshot;
 
 use fingerprint::Database;
