@@ -68,9 +68,9 @@ pub fn host_record(
     // network's or the owner's record and comes first.
     let keys = &identity.keys;
     let serial = serial.or_else(|| keys.serial.clone().filter(|s| !s.trim().is_empty()));
-    let mac = mac
-        .or_else(|| mac_observed(&observations))
-        .or_else(|| keys.own_mac().map(str::to_owned));
+    let observed = mac.or_else(|| mac_observed(&observations));
+    let mac_observed = observed.is_some();
+    let mac = observed.or_else(|| keys.own_mac().map(str::to_owned));
     let cert_fingerprint = observations
         .iter()
         .find(|o| o.kind == model::Kind::TlsCert)
@@ -78,6 +78,7 @@ pub fn host_record(
     HostRecord {
         address,
         mac,
+        mac_observed,
         serial,
         cert_fingerprint,
         observations,

@@ -119,6 +119,7 @@ impl Fields {
     /// at, which costs a walk up the document).
     fn wants_key(&self, name: &str) -> bool {
         self.keys.len() < MAX_KEY_VALUES
+            && self.values < MAX_VALUES
             && (is_mac_field(name)
                 || SERIAL_FIELDS
                     .iter()
@@ -777,6 +778,7 @@ fn xml_fields(f: &mut Fields, text: &str) -> bool {
     }
     let mut count = 0;
     let mut name = String::new();
+    let mut lists = ListCache::default();
     for node in root.descendants() {
         if !node.is_element() {
             continue;
@@ -805,7 +807,7 @@ fn xml_fields(f: &mut Fields, text: &str) -> bool {
                 }
                 value.push_str(t);
             }
-            let listed = f.wants_key(tag) && in_list(node);
+            let listed = f.wants_key(tag) && lists.in_list(node);
             f.push_prefixed_in("xml", tag, value.trim(), listed);
         }
         for (i, attr) in node.attributes().enumerate() {
@@ -825,29 +827,60 @@ fn xml_fields(f: &mut Fields, text: &str) -> bool {
             name.push_str(tag);
             name.push('@');
             name.push_str(attr.name());
-            let listed = f.wants_key(&name) && in_list(node);
+            let listed = f.wants_key(&name) && lists.in_list(node);
             f.push_prefixed_in("xml", &name, attr.value(), listed);
         }
     }
     true
 }
 
-/// Whether an XML element sits in a list: it or one of its nearest ancestors has a sibling of
-/// the same name, or is named for other devices (`ClientList`, `DhcpLease`).
-fn in_list(node: roxmltree::Node<'_, '_>) -> bool {
-    node.ancestors()
-        .filter(|n| n.is_element())
-        .take(MAX_ANCESTORS)
-        .any(|n| {
-            let tag = n.tag_name().name();
-            names_other_device(tag)
-                || n.parent()
-                    .into_iter()
-                    .flat_map(|p| p.children())
-                    .filter(|c| c.is_element() && *c != n)
-                    .take(MAX_ITEMS)
-                    .any(|c| c.tag_name().name() == tag)
-        })
+/// Whether XML elements sit in a list: an element, or one of its nearest ancestors, has a
+/// sibling of the same name, or is named for other devices (`ClientList`, `DhcpLease`).
+/// Memoised per element, and each parent's children are counted once, so that asking for every
+/// MAC-named leaf and attribute of a document costs time linear in the document (asked naively,
+/// a document of many MAC attributes under wide, deep ancestors took seconds).
+#[derive(Default)]
+struct ListCache<'a> {
+    /// Element -> whether it is repeated or named for other devices (its own answer, not its
+    /// ancestors').
+    repeated: HashMap<roxmltree::NodeId, bool>,
+    /// Parent -> the tag names that occur more than once among its element children.
+    doubled: HashMap<roxmltree::NodeId, HashSet<&'a str>>,
+}
+
+impl<'a> ListCache<'a> {
+    fn in_list(&mut self, node: roxmltree::Node<'a, 'a>) -> bool {
+        node.ancestors()
+            .filter(|n| n.is_element())
+            .take(MAX_ANCESTORS)
+            .any(|n| self.repeated(n))
+    }
+
+    fn repeated(&mut self, n: roxmltree::Node<'a, 'a>) -> bool {
+        if let Some(&known) = self.repeated.get(&n.id()) {
+            return known;
+        }
+        let tag = n.tag_name().name();
+        let answer = names_other_device(tag)
+            || n.parent().is_some_and(|p| {
+                self.doubled
+                    .entry(p.id())
+                    .or_insert_with(|| {
+                        let mut seen = HashSet::new();
+                        let mut doubled = HashSet::new();
+                        for c in p.children().filter(|c| c.is_element()).take(MAX_ITEMS) {
+                            let name = c.tag_name().name();
+                            if !seen.insert(name) {
+                                doubled.insert(name);
+                            }
+                        }
+                        doubled
+                    })
+                    .contains(tag)
+            });
+        self.repeated.insert(n.id(), answer);
+        answer
+    }
 }
 
 /// Last resort for broken or cut-off XML (a capture that lost its first or last lines): every

@@ -94,6 +94,10 @@ pub struct ScanRecord {
 pub struct HostRecord {
     pub address: Option<String>,
     pub mac: Option<String>,
+    /// The MAC was seen by the network or recorded by the owner (a neighbour table, an asset
+    /// register), not read from the device's own answers: a key independent of what the
+    /// device says. A MAC from an answer is one more claim of the device, as its serial is.
+    pub mac_observed: bool,
     pub serial: Option<String>,
     /// Fingerprint (hex digest) of the TLS certificate it presented.
     pub cert_fingerprint: Option<String>,

@@ -407,6 +407,9 @@ fn known_keys(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, Keys)> {
             cert: r.get(3)?,
             address: r.get(4)?,
             segment: r.get(5)?,
+            // How the stored MAC was learnt does not matter: independence is judged on the
+            // host being matched.
+            mac_observed: false,
         },
     ))
 }

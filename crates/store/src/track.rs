@@ -22,6 +22,9 @@ pub(crate) struct Keys {
     pub address: Option<String>,
     /// The segment (CIDR) it is on: not a key on its own, it corroborates one.
     pub segment: Option<String>,
+    /// Whether this host's MAC came from the network or the owner (see
+    /// `HostRecord::mac_observed`), which makes it independent of the device's own claims.
+    pub mac_observed: bool,
 }
 
 /// The keys in matching order, strongest first. A host is matched to a known device by the
@@ -73,6 +76,7 @@ impl Keys {
                 .as_deref()
                 .and_then(non_empty)
                 .map(str::to_owned),
+            mac_observed: host.mac_observed,
         }
     }
 
@@ -96,17 +100,23 @@ impl Keys {
     }
 
     /// Whether the keys of a known device found through one of this host's keys corroborate
-    /// the match: the address agrees, or two claimed keys (serial, MAC, certificate) agree, or
-    /// one does and the host is on the device's segment. A host without an address (a row of
-    /// an asset register, the owner's own record) is matched by any agreeing key.
+    /// the match: the address agrees, or two *independent* sources agree, or one does and the
+    /// host is on the device's segment. The device's own answers are one source however many
+    /// keys they hold: a clone replaying another unit's device-information answer repeats its
+    /// serial and MAC together, and a certificate is public. A MAC seen by the network or
+    /// recorded by the owner is a second source. A host without an address (a row of an asset
+    /// register, the owner's own record) is matched by any agreeing key.
     pub fn corroborated_by(&self, known: &Keys) -> bool {
-        let agree = |k: &Key| matches!((self.get(*k), known.get(*k)), (Some(a), Some(b)) if a == b);
-        if agree(&Key::Address) {
+        let agree = |k: Key| matches!((self.get(k), known.get(k)), (Some(a), Some(b)) if a == b);
+        if agree(Key::Address) {
             return true;
         }
-        let claims = Key::CLAIMS.iter().filter(|k| agree(k)).count();
+        let device_says =
+            agree(Key::Serial) || agree(Key::Cert) || (agree(Key::Mac) && !self.mac_observed);
+        let network_says = agree(Key::Mac) && self.mac_observed;
+        let sources = usize::from(device_says) + usize::from(network_says);
         let same_segment = self.segment.is_some() && self.segment == known.segment;
-        claims >= 2 || (claims == 1 && (same_segment || self.address.is_none()))
+        sources >= 2 || (sources == 1 && (same_segment || self.address.is_none()))
     }
 
     /// The keys to keep for a device after this sighting: the newest value of each key, the
@@ -118,6 +128,7 @@ impl Keys {
             cert: self.cert.clone().or_else(|| known.cert.clone()),
             address: self.address.clone().or_else(|| known.address.clone()),
             segment: self.segment.clone().or_else(|| known.segment.clone()),
+            mac_observed: self.mac_observed,
         }
     }
 }
@@ -265,14 +276,29 @@ mod tests {
             cert: None,
             address: (!address.is_empty()).then(|| address.to_owned()),
             segment: (!segment.is_empty()).then(|| segment.to_owned()),
+            mac_observed: false,
+        };
+        let observed = |k: Keys| Keys {
+            mac_observed: true,
+            ..k
         };
         let known = keys("S1", "aa:bb:cc:00:11:22", "10.0.0.5", "10.0.0.0/24");
         for (host, expect) in [
             (keys("S1", "", "10.0.0.5", "10.0.0.0/24"), true),
             (keys("S1", "", "10.0.0.9", "10.0.0.0/24"), true),
+            // Serial and MAC from the device's own answers: one source (a clone replays both).
             (
                 keys("S1", "aa:bb:cc:00:11:22", "10.9.0.9", "10.9.0.0/24"),
+                false,
+            ),
+            // A MAC the network saw is a second, independent source.
+            (
+                observed(keys("S1", "aa:bb:cc:00:11:22", "10.9.0.9", "10.9.0.0/24")),
                 true,
+            ),
+            (
+                observed(keys("", "aa:bb:cc:00:11:22", "10.9.0.9", "10.9.0.0/24")),
+                false,
             ),
             (keys("S1", "", "10.9.0.9", "10.9.0.0/24"), false),
             (keys("S1", "", "10.9.0.9", ""), false),

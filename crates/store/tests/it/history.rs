@@ -35,13 +35,16 @@ fn hikvision(address: &str, firmware: &str, scan: &str) -> HostRecord {
     }
 }
 
-/// The Axis camera: known by its MAC and its certificate; it moves from headquarters to the
-/// regional office. Both keys are claims the camera makes; two agreeing claims follow it to
-/// another segment and address (one would not: see `a_serial_alone_elsewhere_is_a_new_device`).
+/// The Axis camera: known by its certificate (a claim it makes) and its MAC as the network saw
+/// it (a neighbour table or the asset register: independent of what the camera says); it moves
+/// from headquarters to the regional office. Two independent sources follow it to another
+/// segment and address; the camera's own claims alone would not (a clone can replay them all:
+/// see `a_serial_alone_elsewhere_is_a_new_device` and the trust tests).
 fn axis(address: &str, place: (&str, &str, SegmentRole), scan: &str) -> HostRecord {
     let id = format!("{scan}-axis");
     HostRecord {
         mac: Some("ac:cc:8e:01:02:03".to_owned()),
+        mac_observed: true,
         cert_fingerprint: Some("0A:0B:0C:0D".to_owned()),
         observations: vec![obs(
             &id,

@@ -171,3 +171,30 @@ fn a_clone_on_the_same_segment_does_not_take_the_device_it_copies() {
         ],
     );
 }
+
+#[test]
+fn a_clone_replaying_serial_and_mac_elsewhere_is_a_new_device() {
+    use ChangeKind::*;
+    // ISAPI deviceInfo carries serialNumber and macAddress together: a clone replaying it on
+    // another segment claims both, but both come from the device's own answer, so they are one
+    // source, not two (found in review: they used to "corroborate" each other).
+    let with_mac = |mut h: HostRecord| {
+        h.mac = Some("c0:56:e3:aa:bb:cc".to_owned());
+        h
+    };
+    check(
+        vec![
+            vec![with_mac(recorder("10.1.1.30", HQ_CCTV, SERIAL))],
+            vec![with_mac(recorder("10.1.0.77", HQ_CORE, SERIAL))],
+        ],
+        vec![
+            ("dev-1".into(), Some("2022-06-01".into()), vec![]),
+            (
+                "dev-2".into(),
+                Some("2024-05-01".into()),
+                vec!["dev-1".into()],
+            ),
+        ],
+        &[("dev-1", Gone), ("dev-2", New), ("dev-2", KeyConflict)],
+    );
+}
