@@ -40,9 +40,6 @@ pub(crate) enum Key {
 impl Key {
     pub const ORDER: [Key; 4] = [Key::Serial, Key::Mac, Key::Cert, Key::Address];
 
-    /// The keys a device reports about itself: claims, which need corroboration.
-    pub const CLAIMS: [Key; 3] = [Key::Serial, Key::Mac, Key::Cert];
-
     /// The name of the key in conflicts and change details.
     pub fn name(self) -> &'static str {
         match self {
