@@ -215,9 +215,9 @@ pub struct ScanOptions {
     /// Only GET / (and the first answer on other protocols): no vendor API or ONVIF follow-ups.
     #[arg(long)]
     pub no_follow_ups: bool,
-    /// Most time spent on one host, sweep, probes and follow-ups together, in seconds
-    /// (decimals allowed, e.g. 2.5). A host still talking then is reported as
-    /// budget-exhausted, with what it sent so far.
+    /// Most time spent probing one host's open ports, follow-ups included, in seconds
+    /// (decimals allowed, e.g. 2.5), counted once its ports are swept. A host still talking
+    /// then is reported as budget-exhausted, with what it sent so far.
     #[arg(long, value_name = "SECONDS", default_value_t = scan::DEFAULT_HOST_BUDGET.as_secs_f64())]
     pub host_budget: f64,
 }

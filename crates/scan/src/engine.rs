@@ -4,9 +4,10 @@
 //! at once) and open ports are probed one after another. Every task is awaited by its owner
 //! and the event channel is bounded.
 //!
-//! Each host has a wall-clock budget for its sweep, probes and follow-ups together: every wait
-//! inside a probe ends at the budget's deadline and nothing new starts after it, so a tarpit
-//! costs one budget, not a read timeout per port and request. Answers complete before the
+//! Each host has a wall-clock budget for probing its open ports, follow-ups included, starting
+//! when its sweep ends (the sweep waits for the scan-wide rate limit and is bounded by its own
+//! connect timeout): every wait inside a probe ends at the budget's deadline and nothing new
+//! starts after it, so a tarpit costs one budget, not a read timeout per port and request. Answers complete before the
 //! deadline are kept; the host is marked `budget_exhausted`.
 
 use crate::probe::{self, Cx, ProbeOutcome, Status};
@@ -24,7 +25,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, timeout_at};
 use tokio_util::sync::CancellationToken;
 
-/// Default wall-clock budget of one host (sweep, probes and follow-ups together). A healthy
+/// Default wall-clock budget of one host (probes of all its open ports and their follow-ups). A healthy
 /// device answers the default ports and their follow-ups in a few seconds (the engine logs
 /// hosts over 3 s as slow); 30 s leaves ten times that for slow embedded servers on far links,
 /// while a tarpit answering on every port costs 30 s instead of a read timeout per port and
@@ -50,7 +51,8 @@ pub struct ScanConfig {
     pub per_host: usize,
     /// Most connection attempts per second, all hosts together.
     pub rate: Option<NonZeroU32>,
-    /// Wall-clock budget of one host: sweep, probes and follow-ups together.
+    /// Wall-clock budget of one host: probes of all its open ports and their follow-ups,
+    /// counted from the end of its sweep.
     pub host_budget: Duration,
 }
 
@@ -171,37 +173,29 @@ async fn scan_host(
     cancel: &CancellationToken,
 ) -> HostResult {
     let started = Instant::now();
-    // A budget too large to add is no budget: a year stands for "never".
-    let deadline = started
-        .checked_add(cfg.host_budget)
-        .unwrap_or_else(|| started + Duration::from_secs(365 * 24 * 3600));
-    let mut budget_exhausted = false;
+    // The sweep is not charged to the host's budget: its connects wait for the scan-wide rate
+    // limit (at a low `--rate`, most of a host's sweep is waiting its turn), and each connect is
+    // already bounded by the sweep timeout. A budget charged from the start starved every host
+    // of a slow, polite scan before its first probe. The budget bounds what the host itself can
+    // stretch: probing its open ports and the follow-ups.
+    let no_deadline = started + Duration::from_secs(365 * 24 * 3600);
     let sweep = futures::stream::iter(cfg.ports.iter().copied())
         .map(|port| async move {
             if let Some(l) = limiter {
                 l.until_ready().await;
             }
-            is_open(SocketAddr::new(ip, port), cfg.sweep_timeout, deadline)
+            is_open(SocketAddr::new(ip, port), cfg.sweep_timeout, no_deadline)
                 .await
                 .map(|rtt| (port, rtt))
         })
         .buffer_unordered(cfg.per_host.max(1));
-    futures::pin_mut!(sweep);
-    // Ports found open before the deadline are kept; the sweep stops at it.
-    let mut found: Vec<(u16, Duration)> = Vec::new();
-    loop {
-        match timeout_at(deadline, sweep.next()).await {
-            Ok(Some(Some(open))) => found.push(open),
-            Ok(Some(None)) => {}
-            Ok(None) => break,
-            Err(_) => {
-                budget_exhausted = true;
-                break;
-            }
-        }
-    }
-    // Connects that ended at the deadline count as cut, even when the sweep finished with them.
-    budget_exhausted |= Instant::now() >= deadline;
+    let found: Vec<(u16, Duration)> = sweep.filter_map(|p| async move { p }).collect().await;
+    let probing = Instant::now();
+    // A budget too large to add is no budget: a year stands for "never".
+    let deadline = probing
+        .checked_add(cfg.host_budget)
+        .unwrap_or_else(|| probing + Duration::from_secs(365 * 24 * 3600));
+    let mut budget_exhausted = false;
     let mut open_ports: Vec<u16> = found.iter().map(|(p, _)| *p).collect();
     open_ports.sort_unstable();
     let cx = Cx {

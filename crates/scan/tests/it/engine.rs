@@ -195,3 +195,38 @@ async fn hostile_hosts_end_at_the_host_budget() {
         3
     );
 }
+
+/// A slow, polite scan (low `--rate`) with a short budget still probes what it finds: the time a
+/// host's sweep waits for the rate limit is not charged to its budget (found in review: every
+/// host of such a scan ran out of budget before its first probe and was reported as nothing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_for_the_rate_limit_is_not_charged_to_the_budget() {
+    let good = Ipv4Addr::new(127, 214, 0, 1);
+    let mut ports = hosts(&[(good, Host::Good)], 1).await;
+    // Fourteen closed ports swept first at 5 connects per second (a burst of 5, then one every
+    // 200 ms): about 2 s of waiting, twice the budget.
+    ports.splice(0..0, 1..=14);
+    let targets = Targets::parse(&["127.214.0.1".to_string()], &[]).expect("targets");
+    let cfg = ScanConfig {
+        ports: ports.clone(),
+        host_budget: Duration::from_millis(1000),
+        per_host: 1,
+        rate: std::num::NonZeroU32::new(5),
+        ..ScanConfig::default()
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+    let engine =
+        tokio::spawn(async move { scan::scan(&targets, &cfg, tx, CancellationToken::new()).await });
+    let Some(Event::HostDone(h)) = rx.recv().await else {
+        panic!("no host result");
+    };
+    engine.await.expect("engine ends");
+    assert!(
+        h.elapsed >= Duration::from_millis(1500),
+        "the rate limit was waited for: {:?}",
+        h.elapsed
+    );
+    assert_eq!(h.open_ports, vec![ports[14]]);
+    assert!(!h.budget_exhausted, "{:?}", h.outcomes);
+    assert_eq!(h.observations.len(), 1, "{:?}", h.outcomes);
+}
