@@ -890,6 +890,11 @@ impl<'a> ListCache<'a> {
 fn xml_leaves(f: &mut Fields, text: &str) -> bool {
     let mut found = false;
     let mut seen_ns: HashSet<&str> = HashSet::new();
+    // Without the document's structure, a leaf counts as one of a list when an element named
+    // for other devices (`ClientList`, `Lease`) came before it or its name came before: a
+    // router page the parser refused must not turn a client's MAC into the router's own.
+    let mut other_devices = false;
+    let mut leaf_names: HashSet<&str> = HashSet::new();
     let mut rest = text;
     let mut count = 0;
     let mut closing = String::new();
@@ -942,10 +947,13 @@ fn xml_leaves(f: &mut Fields, text: &str) -> bool {
         closing.push_str("</");
         closing.push_str(name);
         closing.push('>');
+        let local = name.rsplit(':').next().unwrap_or(name);
         if !tag.ends_with('/') && after[close..].starts_with(closing.as_str()) {
-            let local = name.rsplit(':').next().unwrap_or(name);
-            f.push_prefixed("xml", local, after[..close].trim());
+            let listed = other_devices || !leaf_names.insert(local);
+            f.push_prefixed_in("xml", local, after[..close].trim(), listed);
             found = true;
+        } else if names_other_device(local) {
+            other_devices = true;
         }
     }
     found

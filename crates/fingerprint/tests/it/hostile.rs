@@ -250,6 +250,18 @@ fn macs_of_other_devices_are_not_the_makers() {
             ..expect(None, false)
         },
     );
+    // The same page with a document type declaration and an entity it refers to: the parser
+    // refuses it (entities are never expanded) and the fallback reader, which sees no
+    // structure, must not make the client's MAC the router's own (found in review).
+    let refused = "<!DOCTYPE r [<!ENTITY x \"y\">]><LanHosts><Host><name>&x;</name><MACAddress>bc:ad:28:00:00:04</MACAddress></Host></LanHosts>";
+    check(
+        vec![(Kind::Http, "GET /lan HTTP/1.1", refused.into())],
+        Expect {
+            macs: &[("bc:ad:28:00:00:04", MacRole::Other)],
+            limits: &["dtd-ignored"],
+            ..expect(None, false)
+        },
+    );
     // The device's own information: its MAC and serial are its own keys.
     let own = format!(
         "<DeviceInfo {HIK_NS}><model>DS-2CD2143G0-I</model><serialNumber>DS-2CD2143G0-I20190101AAWRC12345678</serialNumber><macAddress>BC:AD:28:12:34:56</macAddress></DeviceInfo>"
