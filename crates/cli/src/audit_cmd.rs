@@ -297,6 +297,31 @@ fn prepare_demo_dir(dir: &Path) -> Result<std::path::PathBuf> {
     Ok(db_path)
 }
 
+/// One of the demo's scans, begun and streamed into the store; the caller finishes it (the
+/// first scan carries a simulated finish time).
+async fn demo_scan(
+    store: &mut store::Sqlite,
+    db: &fingerprint::Database,
+    estate: &audit::LoadedEstate,
+    targets: &scan::Targets,
+    cfg: &scan::ScanConfig,
+    started: &str,
+    source: &str,
+) -> Result<(store::ScanId, scan::Summary)> {
+    let id = store.begin_scan(started, source)?;
+    let mut recorder = pipeline::Recorder::new(store, id);
+    let (_, summary) = pipeline::scan_records(
+        db,
+        estate,
+        targets,
+        cfg,
+        CancellationToken::new(),
+        &mut recorder,
+    )
+    .await?;
+    Ok((id, summary))
+}
+
 const DEMO_ESTATE: &str = include_str!("../../../examples/estate/estate.toml");
 const DEMO_CATALOGUE: &str = include_str!("../../../examples/estate/catalogue.toml");
 
@@ -354,18 +379,14 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
             before.len()
         );
         // The first scan stands for the inventory taken before the November 2022 statement.
-        let first = store.begin_scan(
-            "2022-06-01T09:00:00Z",
-            "scan 127.90.0.0/16 (simulated date: before the ban)",
-        )?;
-        let mut recorder = pipeline::Recorder::new(&mut store, first);
-        let (_, s1) = pipeline::scan_records(
+        let (first, s1) = demo_scan(
+            &mut store,
             &db,
             &estate,
             &targets,
             &cfg,
-            CancellationToken::new(),
-            &mut recorder,
+            "2022-06-01T09:00:00Z",
+            "scan 127.90.0.0/16 (simulated date: before the ban)",
         )
         .await?;
         store.finish_scan(first, "2022-06-01T09:05:00Z")?;
@@ -375,15 +396,14 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
         );
         let lab2 = lab::Lab::start(&after, &usable).await?;
         let (start2, _) = now();
-        let second = store.begin_scan(&start2, "scan 127.90.0.0/16")?;
-        let mut recorder = pipeline::Recorder::new(&mut store, second);
-        let (_, s2) = pipeline::scan_records(
+        let (second, s2) = demo_scan(
+            &mut store,
             &db,
             &estate,
             &targets,
             &cfg,
-            CancellationToken::new(),
-            &mut recorder,
+            &start2,
+            "scan 127.90.0.0/16",
         )
         .await?;
         let (end2, _) = now();
