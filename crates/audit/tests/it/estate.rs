@@ -113,10 +113,10 @@ fn waivers_naming_a_device_by_what_it_reports_are_warned_about() {
         "manufacturer = \"Hikvision\"\n",
     ));
     assert!(by_mac[0].contains("applies to nothing"), "{by_mac:?}");
-    let bare = warnings(waiver("10.1.0.7", ""));
+    let bare = warnings(waiver("192.0.2.7", ""));
     assert!(bare[0].contains("add manufacturer"), "{bare:?}");
     for (device, extra) in [
-        ("10.1.0.7", "manufacturer = \"Hikvision\"\n"),
+        ("192.0.2.7", "manufacturer = \"Hikvision\"\n"),
         ("dev-12", "model = \"DS-2CD2143G0-I\"\n"),
     ] {
         assert_eq!(
