@@ -340,7 +340,7 @@ pub enum FingerprintCommand {
     /// contradicted by an earlier entry; registry names resolve. Exit 1 on problems.
     Check(CheckArgs),
     /// Score identification on a labelled JSON Lines set (lines carry a "truth" object):
-    /// covered recall, false covered rate, manufacturer accuracy.
+    /// covered recall, false covered rate, manufacturer accuracy, OEM label -> true maker.
     Eval(EvalArgs),
     /// Count fingerprints per kind, field and file, and registry entries.
     Stats(CheckArgs),

@@ -256,6 +256,12 @@ pub fn eval(a: &EvalArgs) -> Result<ExitCode> {
             s.with_manufacturer,
             s.manufacturer_unknown
         );
+        println!(
+            "OEM label -> true maker: {:.1}% ({}/{})",
+            100.0 * s.oem_accuracy(),
+            s.oem_right,
+            s.oem_devices
+        );
         if a.misses {
             for m in &s.misses {
                 println!(

@@ -209,6 +209,7 @@ fn names_resolve(db: &Database, fp: &Fingerprint, problems: &mut Vec<Problem>) {
         && !m.contains('{')
     {
         match db.registry.resolve(m) {
+            Some(named) if db.registry.component_of(named).is_some() => problems.push(Problem::new(&fp.file, &fp.id, format!("manufacturer {m:?} makes components (chips, SDKs, web servers), not devices: use `proves = \"component\"` and `component = {m:?}`"))),
             Some(Named::Company(_)) => {}
             Some(Named::Brand(_)) => problems.push(Problem::new(&fp.file, &fp.id, format!("manufacturer {m:?} is a brand: name the true maker, and put the label in `brand`"))),
             None => problems.push(Problem::new(&fp.file, &fp.id, format!("manufacturer {m:?} is not in the registry"))),

@@ -28,6 +28,15 @@ pub(crate) struct EntryToml {
     #[serde(default)]
     pub firmware: Option<String>,
     pub confidence: f64,
+    /// What a match proves: `maker` (the default), `platform` or `component` (see `Proves`).
+    #[serde(default)]
+    pub proves: Proves,
+    /// For `proves = "component"`: the part found (`HiSilicon`, `GoAhead web server`).
+    #[serde(default)]
+    pub component: Option<String>,
+    /// For `proves = "platform"`: the firmware family (`Hikvision firmware`).
+    #[serde(default)]
+    pub platform: Option<String>,
     #[serde(default)]
     pub also: Vec<CondToml>,
     #[serde(default)]
@@ -40,6 +49,24 @@ pub(crate) struct EntryToml {
     /// Reviewer commentary; not used by the engine.
     #[serde(default, rename = "note")]
     pub _note: String,
+}
+
+/// What a fingerprint's match proves about the device.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Proves {
+    /// Who made it: text or structure only the maker's own firmware produces (its OEM builds
+    /// included). The default.
+    #[default]
+    Maker,
+    /// A firmware family shared by an OEM ecosystem (Hikvision's firmware under LTS, Annke and
+    /// other labels): names its owner as the maker, through the registry's OEM relations, and
+    /// yields to a maker the device names itself when the registry records no OEM relation
+    /// between them.
+    Platform,
+    /// A part inside the device (a chip, an SDK, a web server used by many makers): reported as
+    /// a component, never as who made the device.
+    Component,
 }
 
 /// `field = "title"` or `field = ["title", "realm"]`.
@@ -130,6 +157,11 @@ pub struct Fingerprint {
     pub model: Option<String>,
     pub firmware: Option<String>,
     pub confidence: f64,
+    pub proves: Proves,
+    /// The component a `component` fingerprint finds.
+    pub component: Option<String>,
+    /// The firmware family a `platform` fingerprint finds.
+    pub platform: Option<String>,
     pub also: Vec<(String, Regex)>,
     /// Conditions that veto a match when any value of the field matches.
     pub unless: Vec<(String, Regex)>,
@@ -213,7 +245,28 @@ impl Fingerprint {
         if e.example.is_empty() {
             bad("no example: add at least one real answer with its source".into());
         }
+        match e.proves {
+            Proves::Component => {
+                if e.component.is_none() {
+                    bad("`proves = \"component\"` needs `component` (what part it finds)".into());
+                }
+                if e.manufacturer.is_some() || e.brand.is_some() {
+                    bad("a component fingerprint names no manufacturer or brand: a chip, SDK or web server is not who made the device".into());
+                }
+            }
+            Proves::Platform => {
+                if e.platform.is_none() || e.manufacturer.is_none() {
+                    bad("`proves = \"platform\"` needs `platform` (the firmware family) and `manufacturer` (its owner)".into());
+                }
+            }
+            Proves::Maker => {
+                if e.component.is_some() || e.platform.is_some() {
+                    bad("`component` and `platform` need `proves = \"component\"` or `\"platform\"`".into());
+                }
+            }
+        }
         if e.manufacturer.is_none()
+            && e.component.is_none()
             && e.brand.is_none()
             && e.device_class.is_none()
             && e.model.is_none()
@@ -259,6 +312,9 @@ impl Fingerprint {
             model: e.model,
             firmware: e.firmware,
             confidence: e.confidence,
+            proves: e.proves,
+            component: e.component,
+            platform: e.platform,
             also,
             unless,
             examples: e.example,

@@ -1,5 +1,5 @@
-//! Scoring identification against a labelled set: covered recall, false covered rate and
-//! manufacturer accuracy.
+//! Scoring identification against a labelled set, per device: covered recall, false covered
+//! rate, manufacturer accuracy, and OEM brand -> true maker accuracy.
 
 use crate::Database;
 use crate::registry::Named;
@@ -27,6 +27,10 @@ pub struct Score {
     pub with_manufacturer: usize,
     pub manufacturer_right: usize,
     pub manufacturer_unknown: usize,
+    /// Devices sold under a label that another company makes (truth brand is not the maker).
+    pub oem_devices: usize,
+    /// Of those, how many were resolved to their true maker.
+    pub oem_right: usize,
     pub misses: Vec<Miss>,
 }
 
@@ -45,6 +49,9 @@ impl Score {
     }
     pub fn manufacturer_accuracy(&self) -> f64 {
         ratio(self.manufacturer_right, self.with_manufacturer)
+    }
+    pub fn oem_accuracy(&self) -> f64 {
+        ratio(self.oem_right, self.oem_devices)
     }
 }
 
@@ -78,6 +85,26 @@ pub fn score(db: &Database, results: &[(Truth, Identity)]) -> Score {
                 });
             }
         }
+        if let (Some(want), Some(brand)) = (&truth.manufacturer, &truth.brand)
+            && !same_maker(db, want, brand)
+        {
+            s.oem_devices += 1;
+            if id
+                .manufacturer
+                .as_deref()
+                .is_some_and(|got| same_maker(db, want, got))
+            {
+                s.oem_right += 1;
+            } else {
+                s.misses.push(Miss {
+                    device: id.device.clone(),
+                    what: format!(
+                        "OEM label {brand} not resolved to {want} (got {:?})",
+                        id.manufacturer
+                    ),
+                });
+            }
+        }
         if let Some(want) = &truth.manufacturer {
             s.with_manufacturer += 1;
             match &id.manufacturer {
@@ -108,6 +135,14 @@ fn same_maker(db: &Database, a: &str, b: &str) -> bool {
     };
     match (company(a), company(b)) {
         (Some(x), Some(y)) => reg.is_within(x, y) || reg.is_within(y, x),
-        _ => crate::registry::normalize(a) == crate::registry::normalize(b),
+        // Makers outside the registry: the names as a device would give them, normalised.
+        _ => {
+            let key = |n: &str| {
+                crate::registry::normalize(
+                    &crate::identify::plausible_maker(n).unwrap_or_else(|| n.to_string()),
+                )
+            };
+            key(a) == key(b)
+        }
     }
 }

@@ -7,10 +7,12 @@
 //! group (a subsidiary and its parent) support each other. Below `REPORT` the manufacturer
 //! stays unknown and the hint is only noted: unknown is never presented as fact.
 
+use crate::db::Proves;
 use crate::registry::Named;
 use crate::{Database, Hit};
 use model::{
-    DeviceClass, DeviceKeys, Evidence, Identity, Kind, LimitHit, MacKey, MacRole, Observation,
+    Component, DeviceClass, DeviceKeys, Evidence, Identity, Kind, LimitHit, MacKey, MacRole,
+    Observation,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -75,7 +77,21 @@ struct Claims {
     /// repeating its label everywhere cannot push a weak OEM relation over the threshold.
     labels: BTreeMap<String, HashMap<String, f64>>,
     label_maker: BTreeMap<String, (usize, f64)>,
+    /// Names the device wrote itself (a maker or label in its own answer, not a structure a
+    /// fingerprint recognised), per label: the maker the registry gives for it, and the
+    /// evidence. A maker the device names wins over format-level evidence of another maker.
+    explicit: BTreeMap<String, Explicit>,
+    /// Maker names the device wrote that the registry does not hold, normalised.
+    unregistered: BTreeMap<String, HashMap<String, f64>>,
+    platform: BTreeMap<String, HashMap<String, f64>>,
+    components: Vec<Component>,
     notes: Vec<String>,
+}
+
+#[derive(Default)]
+struct Explicit {
+    maker: Option<usize>,
+    fps: HashMap<String, f64>,
 }
 
 fn add<K: Ord + Clone>(map: &mut BTreeMap<K, HashMap<String, f64>>, key: K, fp: &str, c: f64) {
@@ -134,14 +150,21 @@ pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]
         for (field, text, named) in db.spotter.spot(&fields) {
             let fp = format!("name:{field}");
             let mut words = Vec::new();
-            claim_label(
-                reg,
-                named,
-                &fp,
-                crate::names::CONFIDENCE,
-                &mut claims,
-                &mut words,
-            );
+            if let Some(c) = reg.component_of(named) {
+                let name = reg.companies[c].name.clone();
+                add_component(reg, &mut claims, &name, Some(c), &fp);
+                words.push(format!("component={name}"));
+            } else {
+                claim_label(
+                    reg,
+                    named,
+                    &fp,
+                    crate::names::CONFIDENCE,
+                    &mut claims,
+                    &mut words,
+                    true,
+                );
+            }
             evidence.push(Evidence {
                 observation: obs.id.clone(),
                 fingerprint: fp,
@@ -150,6 +173,7 @@ pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]
                 asserts: words.join(", "),
             });
         }
+        unregistered_names(reg, obs, &fields, &mut claims, &mut evidence);
         for hit in hits {
             let asserts = claim(db, &hit, &mut claims);
             evidence.push(Evidence {
@@ -217,7 +241,18 @@ pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]
             .then(b.2.total_cmp(&a.2))
             .then(a.0.cmp(&b.0))
     });
+    let explicit_pick = scored
+        .first()
+        .and_then(|&(winner, score, _)| explicit_override(reg, &claims, winner, score));
+    if let Some((maker, score, note)) = explicit_pick {
+        // The device names a maker the registry does not relate to the format-level winner:
+        // what it says of itself wins, and the disagreement is noted.
+        id.notes.push(note);
+        scored.retain(|s| s.0 == maker);
+        scored.insert(0, (maker, score, score));
+    }
     if let Some(&(winner, score, _)) = scored.first() {
+        let score = round(score);
         let name = &reg.companies[winner].name;
         for &(other, s, own_s) in &scored[1..] {
             if !(reg.is_within(winner, other) || reg.is_within(other, winner)) && own_s >= 0.3 {
@@ -235,10 +270,30 @@ pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]
             id.covered = covered;
         } else {
             id.notes.push(format!(
-                "weak hint of {name} ({score:.2}) is below {REPORT}: manufacturer left unknown"
+                "weak hint of {name} ({score:.3}) is below {REPORT}: manufacturer left unknown"
             ));
         }
     }
+    if id.manufacturer.is_none()
+        && let Some((name, score)) = best(&claims.unregistered)
+    {
+        // A maker the device names that the registry lacks is still its maker: an inventory
+        // needs every maker. No regime names it, so it is not covered.
+        id.notes.push(format!(
+            "{name} is named by the device but not in the registry: reported as given, not covered"
+        ));
+        id.manufacturer = Some(name);
+        id.confidence = round(score);
+        id.unregistered = true;
+    } else if let Some((name, _)) = best(&claims.unregistered)
+        && id.manufacturer.as_deref() != Some(name.as_str())
+    {
+        id.notes.push(format!(
+            "the device also names {name}, which is not in the registry (a label?)"
+        ));
+    }
+    id.platform = best(&claims.platform).map(|(p, _)| p);
+    id.components = std::mem::take(&mut claims.components);
     id.brand = best(&claims.brand).map(|(b, _)| b);
     if id.brand.is_none()
         && let Some(m) = &id.manufacturer
@@ -359,6 +414,7 @@ fn claim_label(
     c: f64,
     claims: &mut Claims,
     words: &mut Vec<String>,
+    explicit: bool,
 ) -> bool {
     let (label, maker) = match named {
         Named::Company(i) => (
@@ -369,6 +425,12 @@ fn claim_label(
     };
     add(&mut claims.brand, label.clone(), fp, c);
     words.push(format!("brand={label}"));
+    if explicit {
+        let e = claims.explicit.entry(label.clone()).or_default();
+        e.maker = maker.map(|m| m.0);
+        let slot = e.fps.entry(fp.to_string()).or_insert(0.0);
+        *slot = slot.max(c);
+    }
     let Some((maker, rel, oem)) = maker else {
         return false;
     };
@@ -396,6 +458,25 @@ fn claim(db: &Database, hit: &Hit<'_>, claims: &mut Claims) -> String {
     let fp = hit.fingerprint;
     let c = fp.confidence;
     let mut words = Vec::new();
+    if fp.proves == Proves::Component {
+        if let Some(name) = &fp.component {
+            let company = reg.resolve(name).and_then(|n| match n {
+                Named::Company(i) => Some(i),
+                Named::Brand(b) => reg.company_index(&reg.brands[b].owner),
+            });
+            add_component(reg, claims, name, company, &fp.id);
+            words.push(format!("component={name}"));
+        }
+        if let Some(class) = fp.device_class {
+            add(&mut claims.class, class, &fp.id, c);
+            words.push(format!("class={class}"));
+        }
+        return words.join(", ");
+    }
+    if let Some(p) = &fp.platform {
+        add(&mut claims.platform, p.clone(), &fp.id, c);
+        words.push(format!("platform={p}"));
+    }
     // The maker is literal in the fingerprint when its author asserts it; a `{capture}` means
     // the device wrote a name, which may be a label sold by someone else.
     let from_device = fp.manufacturer.as_deref().is_some_and(|m| m.contains('{'));
@@ -417,13 +498,24 @@ fn claim(db: &Database, hit: &Hit<'_>, claims: &mut Claims) -> String {
                 words.push(format!("manufacturer={}", reg.companies[i].name));
                 maker_claimed = true;
             }
-            Some(named) => maker_claimed = claim_label(reg, named, &fp.id, c, claims, &mut words),
+            Some(named) if from_device && reg.component_of(named).is_some() => {
+                let comp = reg.component_of(named).expect("checked");
+                let name = reg.companies[comp].name.clone();
+                add_component(reg, claims, &name, Some(comp), &fp.id);
+                words.push(format!("component={name}"));
+            }
+            Some(named) => {
+                maker_claimed = claim_label(reg, named, &fp.id, c, claims, &mut words, from_device)
+            }
             None => {
                 if !from_device {
                     claims.notes.push(format!(
                         "fingerprint {} names {m:?}, which is not in the registry",
                         fp.id
                     ));
+                } else if let Some(name) = plausible_maker(m) {
+                    add(&mut claims.unregistered, name.clone(), &fp.id, c);
+                    words.push(format!("manufacturer={name} (not in the registry)"));
                 }
             }
         }
@@ -458,6 +550,218 @@ fn claim(db: &Database, hit: &Hit<'_>, claims: &mut Claims) -> String {
         words.push(format!("firmware={f}"));
     }
     words.join(", ")
+}
+
+/// Record a component once per name.
+fn add_component(
+    reg: &crate::Registry,
+    claims: &mut Claims,
+    name: &str,
+    company: Option<usize>,
+    fp: &str,
+) {
+    if claims.components.iter().any(|c| c.name == name) {
+        return;
+    }
+    let (regimes, covered) = company.map(|c| reg.regimes_for(c)).unwrap_or_default();
+    claims.components.push(Component {
+        name: name.to_string(),
+        company: company.map(|c| reg.companies[c].name.clone()),
+        covered,
+        regimes,
+        fingerprint: fp.to_string(),
+    });
+}
+
+/// When the device names a maker itself and the combined winner is another company (not of its
+/// group, and not one the registry says makes products under that name), the named maker wins:
+/// format-level evidence (a shared structure, an interface's OUI) is weaker than what the
+/// device says of itself. Returns the named maker, its score and a note of the conflict.
+fn explicit_override(
+    reg: &crate::Registry,
+    claims: &Claims,
+    winner: usize,
+    winner_score: f64,
+) -> Option<(usize, f64, String)> {
+    let related = |m: usize| reg.is_within(m, winner) || reg.is_within(winner, m);
+    let mut named: Vec<(&String, usize, f64)> = claims
+        .explicit
+        .iter()
+        .filter_map(|(label, e)| e.maker.map(|m| (label, m, combine(e.fps.values()))))
+        .collect();
+    // A label the winner is known to make, or a name of the winner's group, agrees with it.
+    if named
+        .iter()
+        .any(|&(label, m, _)| related(m) || reg.makes_for(label, winner))
+    {
+        return None;
+    }
+    named.sort_by(|a, b| b.2.total_cmp(&a.2));
+    let &(label, maker, score) = named.first()?;
+    if round(score) < REPORT {
+        return None;
+    }
+    Some((
+        maker,
+        score,
+        format!(
+            "the device names {label}; format-level evidence points to {} ({winner_score:.2}), which the registry does not record as making {label}: kept {}",
+            reg.companies[winner].name, reg.companies[maker].name
+        ),
+    ))
+}
+
+/// Fields in which a device states its maker (UPnP and ONVIF `Manufacturer`, JSON and
+/// key=value vendor fields, a certificate's organisation).
+const MAKER_FIELDS: &[&str] = &[
+    "xml.manufacturer",
+    "xml.Manufacturer",
+    "json.manufacturer",
+    "json.Manufacturer",
+    "json.vendor",
+    "json.Vendor",
+    "kv.vendor",
+    "kv.manufacturer",
+    "cert.subject.o",
+];
+
+/// Words devices put in a maker field that name no maker.
+const GENERIC_MAKERS: &[&str] = &[
+    "manufacturer",
+    "manufacture",
+    "vendor",
+    "unknown",
+    "generic",
+    "default",
+    "none",
+    "null",
+    "n/a",
+    "na",
+    "oem",
+    "odm",
+    "test",
+    "company",
+    "my company",
+    "default company",
+    "internet widgits pty",
+    "some-state",
+    "example",
+    "localhost",
+    "ipc",
+    "ipcam",
+    "ip camera",
+    "ipcamera",
+    "network camera",
+    "camera",
+    "nvt",
+    "onvif",
+    "dvr",
+    "nvr",
+    "xvr",
+    "china",
+    "router",
+    "gateway",
+    "linux",
+    "upnp",
+    "private",
+    "h264",
+    "h.264",
+    "web",
+    "device",
+    "server",
+];
+
+/// A maker name as the device gave it, normalised (spaces collapsed, trailing legal form cut),
+/// or `None` when it is no plausible maker name (generic words, numbers, addresses, too long).
+pub(crate) fn plausible_maker(raw: &str) -> Option<String> {
+    if raw.len() > 128 {
+        return None;
+    }
+    let mut name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    loop {
+        let trimmed = name.trim_end_matches([',', '.', ' ', ';']);
+        let lower = trimmed.to_lowercase();
+        let cut = [
+            " co., ltd",
+            " co.,ltd",
+            " co. ltd",
+            " co ltd",
+            " co.",
+            " ltd",
+            " limited",
+            " inc",
+            " llc",
+            " gmbh",
+            " corp",
+            " corporation",
+            " s.a",
+            " b.v",
+            " ag",
+            " s.r.l",
+            " oy",
+            " ab",
+            " a/s",
+            " pty",
+        ]
+        .iter()
+        .find(|suffix| lower.ends_with(*suffix))
+        .map(|suffix| trimmed.len() - suffix.len());
+        match cut {
+            Some(n) if n > 0 => name = trimmed[..n].to_string(),
+            _ => {
+                name = trimmed.to_string();
+                break;
+            }
+        }
+    }
+    let lower = name.to_lowercase();
+    let letters = name.chars().filter(|c| c.is_alphabetic()).count();
+    let ok = letters >= 2
+        && name.chars().count() <= 64
+        && !GENERIC_MAKERS.contains(&lower.as_str())
+        && !lower.contains("://")
+        && !lower.contains('@')
+        && !lower.starts_with("www.")
+        && name.chars().all(|c| !c.is_control())
+        // Hex strings and serial-like tokens are not names.
+        && !name.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '-');
+    ok.then_some(name)
+}
+
+/// Maker names in the maker fields of one answer that the registry does not hold.
+fn unregistered_names(
+    reg: &crate::Registry,
+    obs: &Observation,
+    fields: &crate::Fields,
+    claims: &mut Claims,
+    evidence: &mut EvidenceList,
+) {
+    for field in MAKER_FIELDS {
+        for value in fields.get(field) {
+            if value.len() > crate::names::MAX_NAME_FIELD_LEN || reg.resolve(value).is_some() {
+                continue;
+            }
+            let Some(name) = plausible_maker(value) else {
+                continue;
+            };
+            // A certificate's organisation is often the software that made it, so it counts
+            // for less than a maker field.
+            let c = if field.starts_with("cert.") {
+                crate::names::CONFIDENCE - 0.05
+            } else {
+                crate::names::CONFIDENCE
+            };
+            let fp = format!("name:{field}");
+            add(&mut claims.unregistered, name.clone(), &fp, c);
+            evidence.push(Evidence {
+                observation: obs.id.clone(),
+                fingerprint: fp,
+                matched: value.clone(),
+                field: field.to_string(),
+                asserts: format!("manufacturer={name} (not in the registry)"),
+            });
+        }
+    }
 }
 
 fn add_maker(claims: &mut Claims, maker: usize, fp: &str, c: f64) {

@@ -76,11 +76,28 @@ pub struct Company {
     /// name on a device does not imply an OEM maker (the OEM relations are only noted).
     #[serde(default)]
     pub makes_own_products: bool,
+    /// What the company's name on a device means: its maker (the default), or only a part
+    /// inside it (a chip, SDK or web-server vendor).
+    #[serde(default)]
+    pub role: Role,
     #[serde(default)]
     pub note: String,
     /// The registry file it was read from (for problem reports).
     #[serde(skip)]
     pub file: String,
+}
+
+/// What a company's name seen on a device proves.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// It makes devices: its name on one names the device's maker (or, for a label, its OEM).
+    #[default]
+    Maker,
+    /// It makes parts others build into their devices (a system-on-chip, a camera SDK, an
+    /// embedded web server): its name says what the device is built from, never who made it.
+    /// HiSilicon is Huawei's, but a Foscam camera with a HiSilicon SoC is made by Foscam.
+    Component,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -506,6 +523,27 @@ impl Registry {
             (None, Some(o)) => Some((o, 1.0, None)),
             (None, None) => None,
         }
+    }
+
+    /// The component maker a name stands for: a company whose role is `component`, or a brand
+    /// such a company owns (the HiSilicon brand). `None` for every maker's name.
+    pub fn component_of(&self, named: Named) -> Option<usize> {
+        let company = match named {
+            Named::Company(i) => i,
+            Named::Brand(b) => self.company_index(&self.brands[b].owner)?,
+        };
+        (self.companies[company].role == Role::Component).then_some(company)
+    }
+
+    /// Whether the registry records that `maker` (or a company of its group) makes products sold
+    /// under `label`, at any confidence: the label and the maker are then not in conflict.
+    pub fn makes_for(&self, label: &str, maker: usize) -> bool {
+        self.oem_by_brand
+            .get(&normalize(label))
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.company_index(&self.oems[i].manufacturer))
+            .any(|c| self.is_within(c, maker) || self.is_within(maker, c))
     }
 
     pub fn regime(&self, id: &str) -> Option<&Regime> {

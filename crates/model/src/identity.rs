@@ -50,6 +50,38 @@ pub struct Identity {
     /// was ignored, a field cap, a cut body): what was not looked at is said, never silent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub limits: Vec<LimitHit>,
+    /// The firmware platform the answers show (a firmware family an OEM ecosystem shares, such
+    /// as Hikvision's firmware in LTS and Annke products), when a fingerprint recognised one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// Parts inside the device made by others (a system-on-chip, an SDK, a web server): what it
+    /// is built from, never who made it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<Component>,
+    /// True when the manufacturer is a name the device gave that the registry does not hold
+    /// (reported as the device wrote it, normalised; no regime names it, so it is not covered).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unregistered: bool,
+}
+
+/// A part of a device made by another company: a chip, a module, an SDK or a web server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Component {
+    /// What it is, as the evidence names it (`HiSilicon`, `GoAhead web server`).
+    pub name: String,
+    /// The company that makes it (registry display name), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// True when that company, or one that controls it, is named by a regime that defines
+    /// covered equipment (a HiSilicon SoC: HiSilicon is Huawei's). Advisory: a covered part
+    /// does not make the device covered equipment.
+    #[serde(default)]
+    pub covered: bool,
+    /// Ids of the regimes that name the component's company or its parents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regimes: Vec<String>,
+    /// The fingerprint (or `name:<field>`) that found it.
+    pub fingerprint: String,
 }
 
 /// Identifiers found in a device's answers. Each is what the device *says*: a hostile device can

@@ -14,6 +14,6 @@ mod observation;
 pub use class::DeviceClass;
 pub use estate::{CatalogueItem, Estate, Organisation, Segment, SegmentRole, Site, Waiver};
 pub use finding::{Action, Finding, Plan, PlanItem, Severity, SiteTotal};
-pub use identity::{DeviceKeys, Evidence, Identity, LimitHit, MacKey, MacRole};
+pub use identity::{Component, DeviceKeys, Evidence, Identity, LimitHit, MacKey, MacRole};
 pub use inventory::{DateBasis, Inventory, InventoryDevice, KeyConflict};
 pub use observation::{Kind, Observation, ObservationRecord, RecordError};

@@ -15,8 +15,9 @@
 //!   equipment on a non-sensitive site outside a dedicated CCTV segment (advisory); an
 //!   identifier (serial, MAC, certificate) claimed by two devices (`identity/key-conflict`).
 //! - low: covered surveillance equipment on a non-sensitive site, already on a dedicated CCTV
-//!   segment (advisory).
-//! - info: not used by the current rules.
+//!   segment (advisory); a device of another maker built on a covered company's part (a
+//!   HiSilicon SoC) on a sensitive site (`supply-chain/covered-component`).
+//! - info: the same covered part on a non-sensitive site.
 
 mod date;
 mod firmware;

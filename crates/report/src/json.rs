@@ -77,6 +77,15 @@ struct DeviceOut<'a> {
     /// Safety limits its answers reached (absent when none).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     limits: &'a [model::LimitHit],
+    /// The firmware family its answers show (absent when none was recognised).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    platform: Option<&'a str>,
+    /// Parts made by others (a SoC, an SDK, a web server), absent when none.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    components: &'a [model::Component],
+    /// True when the manufacturer is a name the device gave that the registry lacks.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    unregistered: bool,
 }
 
 #[derive(Serialize)]
@@ -237,6 +246,9 @@ pub fn render(view: &View) -> Vec<u8> {
                 evidence: &i.evidence,
                 notes: &i.notes,
                 limits: &i.limits,
+                platform: i.platform.as_deref(),
+                components: &i.components,
+                unregistered: i.unregistered,
             }
         })
         .collect();

@@ -41,6 +41,16 @@ fn check(input: &[(Kind, &str, &str)], expect: Expect) -> Identity {
         assert_eq!(id.brand.as_deref(), expect.brand, "brand\n{shown}");
     }
     assert_eq!(id.covered, expect.covered, "covered\n{shown}");
+    for note in &id.notes {
+        // A hint reported as below the threshold must be below it as printed.
+        if let Some(rest) = note.strip_prefix("weak hint of ")
+            && let Some(open) = rest.find('(')
+            && let Some(close) = rest[open..].find(')')
+        {
+            let shown: f64 = rest[open + 1..open + close].parse().unwrap_or(0.0);
+            assert!(shown < 0.5, "note contradicts the threshold: {note}");
+        }
+    }
     if id.manufacturer.is_some() {
         assert!(
             !id.evidence.is_empty(),
@@ -444,4 +454,116 @@ fn the_copyright_holder_of_a_web_ui_is_evidence() {
     let other = "<html><head><title>Genetec Security Center</title></head><body>Works with Hikvision, Dahua and Axis cameras.</body></html>";
     let id = db().identify("d", &[obs(0, Kind::Http, "GET / HTTP/1.1", other)]);
     assert!(!id.covered, "{:?}", id.evidence);
+}
+
+/// A UPnP description of a camera whose maker names itself; the SoC vendor is named too.
+fn upnp(manufacturer: &str, model_description: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?>\n<root xmlns=\"urn:schemas-upnp-org:device-1-0\"><device><deviceType>urn:schemas-upnp-org:device:Basic:1</deviceType><friendlyName>IPCam</friendlyName><manufacturer>{manufacturer}</manufacturer><modelDescription>{model_description}</modelDescription><modelName>C1</modelName></device></root>"
+    )
+}
+
+#[test]
+fn a_chip_vendor_is_a_component_never_the_maker() {
+    // A Foscam camera built on a HiSilicon SoC: HiSilicon is Huawei's, the camera is Foscam's.
+    let banner = "Welcome to HiSilicon Hi3518EV200 (HiLinux)\r\nlogin: ";
+    let id = check(
+        &[
+            (
+                Kind::Http,
+                "GET /description.xml HTTP/1.1",
+                &upnp("Foscam", "IP camera"),
+            ),
+            (Kind::Banner, "", banner),
+        ],
+        Expect {
+            manufacturer: Some("Foscam"),
+            brand: None,
+            covered: false,
+        },
+    );
+    let soc = id.components.iter().find(|c| c.name == "HiSilicon");
+    assert!(soc.is_some_and(|c| c.covered), "{:?}", id.components);
+    // With nothing else, the SoC alone names no maker.
+    let id = check(
+        &[(Kind::Banner, "", banner)],
+        Expect {
+            manufacturer: None,
+            brand: None,
+            covered: false,
+        },
+    );
+    assert!(
+        id.components.iter().any(|c| c.name == "HiSilicon"),
+        "{:?}",
+        id.components
+    );
+}
+
+#[test]
+fn a_maker_outside_the_registry_is_reported_as_given() {
+    let id = check(
+        &[(
+            Kind::Http,
+            "GET /description.xml HTTP/1.1",
+            &upnp("Acme Optics Co., Ltd.", "Network camera"),
+        )],
+        Expect {
+            manufacturer: Some("Acme Optics"),
+            brand: None,
+            covered: false,
+        },
+    );
+    assert!(id.unregistered);
+    // Generic words in a maker field name nobody.
+    let id = check(
+        &[(
+            Kind::Http,
+            "GET /description.xml HTTP/1.1",
+            &upnp("Manufacturer", "IPCAM"),
+        )],
+        Expect {
+            manufacturer: None,
+            brand: None,
+            covered: false,
+        },
+    );
+    assert!(!id.unregistered);
+}
+
+#[test]
+fn a_maker_the_device_names_wins_over_another_makers_format() {
+    // A Dahua-style realm ("Login to <serial>") on a device whose ONVIF answer says Uniview:
+    // the registry records no relation between them, so the device's own word wins.
+    let rtsp = "RTSP/1.0 401 Unauthorized\r\nCSeq: 2\r\nWWW-Authenticate: Digest realm=\"Login to 4M0747EPAA1D284\", nonce=\"000562fdY631973ef04f77a3d1c4f5a3b9b9b2e5b5\"\r\n\r\n";
+    let onvif = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:tds=\"http://www.onvif.org/ver10/device/wsdl\"><env:Body><tds:GetDeviceInformationResponse><tds:Manufacturer>Uniview</tds:Manufacturer><tds:Model>IPC322LB</tds:Model><tds:FirmwareVersion>IPC_6201</tds:FirmwareVersion><tds:SerialNumber>210235C3EN3193000123</tds:SerialNumber><tds:HardwareId>IPC322LB</tds:HardwareId></tds:GetDeviceInformationResponse></env:Body></env:Envelope>";
+    let id = check(
+        &[
+            (Kind::Rtsp, "DESCRIBE rtsp://camera/ RTSP/1.0", rtsp),
+            (Kind::Onvif, "POST /onvif/device_service HTTP/1.1", onvif),
+        ],
+        Expect {
+            manufacturer: Some("Uniview"),
+            brand: None,
+            covered: false,
+        },
+    );
+    assert!(
+        id.notes.iter().any(|n| n.contains("names Uniview")),
+        "{:?}",
+        id.notes
+    );
+    // A label the registry says Dahua makes agrees with Dahua's format: Dahua, labelled Amcrest.
+    let amcrest = onvif.replace("Uniview", "Amcrest");
+    check(
+        &[
+            (Kind::Rtsp, "DESCRIBE rtsp://camera/ RTSP/1.0", rtsp),
+            (Kind::Onvif, "POST /onvif/device_service HTTP/1.1", &amcrest),
+        ],
+        Expect {
+            manufacturer: Some("Dahua"),
+            brand: Some("Amcrest Technologies"),
+            covered: true,
+        },
+    );
 }

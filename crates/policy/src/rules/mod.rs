@@ -7,6 +7,7 @@ mod cve_2021_33044;
 mod cve_2021_33045;
 mod cve_2021_36260;
 mod identity_key_conflict;
+mod supply_chain_covered_component;
 mod uk_gov_2022_core_network;
 mod uk_gov_2022_new_deployment;
 mod uk_gov_2022_non_sensitive_site;
@@ -21,6 +22,7 @@ pub use cve_2021_33044::Cve2021_33044;
 pub use cve_2021_33045::Cve2021_33045;
 pub use cve_2021_36260::Cve2021_36260;
 pub use identity_key_conflict::KeyConflict;
+pub use supply_chain_covered_component::CoveredComponent;
 pub use uk_gov_2022_core_network::CoreNetwork;
 pub use uk_gov_2022_new_deployment::NewDeployment;
 pub use uk_gov_2022_non_sensitive_site::NonSensitiveSite;
@@ -44,9 +46,10 @@ fn firmware() -> [&'static dyn Rule; 4] {
     ]
 }
 
-/// What the identifiers devices report say about the estate itself: claims two devices make.
-fn identity() -> [&'static dyn Rule; 1] {
-    [&KeyConflict]
+/// What the identifiers devices report say about the estate itself (claims two devices make),
+/// and what the devices are built from (covered parts in devices of other makers).
+fn identity() -> [&'static dyn Rule; 2] {
+    [&KeyConflict, &CoveredComponent]
 }
 
 pub(crate) fn profiles() -> Vec<Profile> {

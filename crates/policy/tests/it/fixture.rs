@@ -67,6 +67,9 @@ pub struct Device {
     pub notes: Vec<String>,
     #[serde(default)]
     pub key_conflicts: Vec<KeyConflict>,
+    /// Parts the device is built from (a SoC), as identification reports them.
+    #[serde(default)]
+    pub components: Vec<model::Component>,
     /// Whether the fixture's rule must report this device.
     pub expect: Option<bool>,
 }
@@ -129,6 +132,7 @@ impl Device {
                 },
                 evidence: self.evidence.clone(),
                 notes: self.notes.clone(),
+                components: self.components.clone(),
                 ..Identity::default()
             },
             site: self.site.clone(),

@@ -87,6 +87,11 @@ fn identity_key_conflict() {
 }
 
 #[test]
+fn supply_chain_covered_component() {
+    check("supply-chain/covered-component");
+}
+
+#[test]
 fn cve_2017_7921() {
     check("cve-2017-7921/hikvision-auth-bypass");
 }
@@ -128,7 +133,7 @@ fn every_rule_has_a_fixture_and_a_test() {
 }
 
 /// A finding's rule id is always the id of the rule that made it, and every id is unique;
-/// its prefix is its profile's id, a CVE, or `identity`.
+/// its prefix is its profile's id, a CVE, `identity` or `supply-chain`.
 #[test]
 fn rule_ids_are_unique_and_prefixed() {
     let mut seen = BTreeSet::new();
@@ -136,9 +141,12 @@ fn rule_ids_are_unique_and_prefixed() {
         for rule in &profile.rules {
             let id = rule.id();
             let (prefix, name) = id.split_once('/').expect("id is <profile-or-cve>/<name>");
-            // Firmware (`cve-*`) and identity rules apply under every profile.
+            // Firmware (`cve-*`), identity and supply-chain rules apply under every profile.
             assert!(
-                prefix == profile.id || prefix.starts_with("cve-") || prefix == "identity",
+                prefix == profile.id
+                    || prefix.starts_with("cve-")
+                    || prefix == "identity"
+                    || prefix == "supply-chain",
                 "{id} in profile {}",
                 profile.id
             );

@@ -218,6 +218,19 @@ pub fn devices(view: &View, out: &mut String) {
                 item
             })
             .collect();
+        if let Some(p) = &i.platform {
+            evidence.push(format!("platform: {}", esc(p)));
+        }
+        evidence.extend(i.components.iter().map(|c| {
+            let mut item = format!("component: {}", esc(&c.name));
+            if let Some(company) = c.company.as_deref().filter(|m| *m != c.name) {
+                let _ = write!(item, " (made by {})", esc(company));
+            }
+            if c.covered {
+                item.push_str(" <span class=\"muted\">(a covered company's part; the device is not covered for it)</span>");
+            }
+            item
+        }));
         evidence.extend(
             i.notes
                 .iter()
