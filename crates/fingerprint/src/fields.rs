@@ -326,10 +326,29 @@ pub fn extract_into(mut f: Fields, kind: Kind, request: Option<&str>, response: 
         }
         Kind::Banner => {
             f.push("banner", text.as_ref());
+            f.push("hex", hex_prefix(response));
             kv_fields(&mut f, &text);
         }
     }
+    if kind == Kind::Dhip {
+        f.push("hex", hex_prefix(response));
+    }
     f
+}
+
+/// How many leading bytes of a binary answer the `hex` field shows: enough for any vendor
+/// framing header (DVRIP 32 bytes, DHIP 32, Hikvision's SDK port 32), short enough to match fast.
+pub const HEX_PREFIX: usize = 64;
+
+/// The first `HEX_PREFIX` bytes in lower-case hex: binary framing (a DVRIP `b0 00 00 00` header)
+/// is lost in the lossy text of `banner`, so structure fingerprints match it here.
+fn hex_prefix(response: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(HEX_PREFIX * 2);
+    for b in &response[..response.len().min(HEX_PREFIX)] {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 /// `GET /ISAPI/System/deviceInfo HTTP/1.1` -> `/ISAPI/System/deviceInfo`.
