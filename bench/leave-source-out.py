@@ -11,7 +11,7 @@ sources: covered recall, false covered rate, manufacturer accuracy (of devices w
 known to the truth and was named) and OEM accuracy (devices sold under another brand: is the
 true maker named?). The plain score with the whole database is printed beside it.
 
-Usage: bench/leave-source-out.py [--bin target/release/sightline] [--root .]
+Usage: bench/leave-source-out.py [--bin target/release/sightline] [--root .] [--eval GLOB] [--misses]
 Nothing here touches the network.
 """
 
@@ -39,9 +39,9 @@ def source_key(src):
     return src or "?"
 
 
-def load_eval(root):
+def load_eval(root, pattern):
     devices = collections.OrderedDict()
-    for path in sorted(glob.glob(os.path.join(root, "eval", "*.jsonl"))):
+    for path in sorted(glob.glob(os.path.join(root, pattern))):
         for line in open(path, encoding="utf-8"):
             line = line.strip()
             if not line or line.startswith("#"):
@@ -100,8 +100,19 @@ def norm(name):
 class Score:
     def __init__(self):
         self.c = collections.Counter()
+        self.misses = []
 
-    def add(self, truth, got):
+    def add(self, truth, got, dev=""):
+        before = (self.c["covered_found"], self.c["false_covered"], self.c["maker_right"], self.c["oem_right"])
+        self._add(truth, got)
+        c = self.c
+        wrong = (truth.get("covered") and c["covered_found"] == before[0]) or c["false_covered"] > before[1] \
+            or (truth.get("manufacturer") and c["maker_right"] == before[2])
+        if wrong:
+            self.misses.append(f"  {dev}: want {truth.get('manufacturer')} (covered={bool(truth.get('covered'))}), "
+                               f"got {got.get('manufacturer')} (covered={bool(got.get('covered'))})")
+
+    def _add(self, truth, got):
         covered = bool(truth.get("covered"))
         said = bool(got.get("covered"))
         if covered:
@@ -135,9 +146,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", default=".")
     ap.add_argument("--bin", default="target/release/sightline")
+    ap.add_argument("--eval", default="eval/*.jsonl", help="labelled sets, a glob under --root")
+    ap.add_argument("--misses", action="store_true", help="list devices scored wrong when left out")
     a = ap.parse_args()
     root, binary = os.path.abspath(a.root), os.path.abspath(a.bin)
-    devices = {k: v for k, v in load_eval(root).items() if v["truth"]}
+    devices = {k: v for k, v in load_eval(root, a.eval).items() if v["truth"]}
 
     whole = Score()
     got = identify(binary, None, [o for d in devices.values() for o in d["lines"]])
@@ -168,11 +181,13 @@ def main():
             lines = [o for dev in devs for o in devices[dev]["lines"]]
             got = identify(binary, data if dropped else None, lines)
             for dev in devs:
-                loso.add(devices[dev]["truth"], got.get(dev, {}))
+                loso.add(devices[dev]["truth"], got.get(dev, {}), dev)
     print(f"{len(devices)} labelled devices from {len(by_source)} sources; "
           f"{dropped_total} fingerprint removals over all held-out sources")
     print(whole.line("whole database:"))
     print(loso.line("leave one source out:"))
+    if a.misses:
+        print("\n".join(loso.misses))
 
 
 if __name__ == "__main__":
