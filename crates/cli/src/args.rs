@@ -170,11 +170,16 @@ pub struct ScanArgs {
     pub exclude: Vec<String>,
     #[command(flatten)]
     pub options: ScanOptions,
-    /// Also run UDP discovery (WS-Discovery, SSDP, SADP, DHIP), unicast to the targets and,
-    /// with --interface, multicast on that interface's segment.
+    /// Skip UDP discovery. By default the scan also asks WS-Discovery, SSDP, SADP and DHIP,
+    /// unicast to the named targets only (up to 65,536 of them); multicast to a whole segment
+    /// happens only with --interface.
     #[arg(long)]
+    pub no_discover: bool,
+    /// Kept for old scripts: discovery is on by default, so this does nothing.
+    #[arg(long, hide = true, conflicts_with = "no_discover")]
     pub discover: bool,
-    /// Local IPv4 address of the interface to multicast discovery probes from.
+    /// Also multicast the discovery probes on this interface's segment (its local IPv4
+    /// address); replies from addresses that are not targets are dropped. Off by default.
     #[arg(long, value_name = "ADDRESS")]
     pub interface: Option<std::net::Ipv4Addr>,
     /// How long to wait for discovery replies after the last probe, in milliseconds.
@@ -212,7 +217,8 @@ pub struct ScanOptions {
     /// Read deadline of each probe exchange, in milliseconds.
     #[arg(long, default_value_t = 2500)]
     pub read_timeout: u64,
-    /// Only GET / (and the first answer on other protocols): no vendor API or ONVIF follow-ups.
+    /// Only GET / (and the first answer on other protocols): no redirect, favicon, vendor API
+    /// or ONVIF follow-ups.
     #[arg(long)]
     pub no_follow_ups: bool,
     /// Most time spent probing one host's open ports, follow-ups included, in seconds

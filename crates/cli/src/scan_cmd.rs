@@ -94,7 +94,7 @@ pub fn run(a: ScanArgs) -> Result<ExitCode> {
         let mut discovered: BTreeMap<IpAddr, Vec<Observation>> = BTreeMap::new();
         // Discovery caps a host hit, recorded on its identity.
         let mut discovery_limits: BTreeMap<IpAddr, Vec<LimitHit>> = BTreeMap::new();
-        if a.discover {
+        if !a.no_discover {
             let unicast: Vec<IpAddr> = if targets.len() <= 65_536 {
                 targets.iter().collect()
             } else {

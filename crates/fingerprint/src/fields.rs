@@ -2,8 +2,6 @@
 //! `cert.subject.cn` ...) that fingerprints match on. Total on arbitrary bytes: a malformed
 //! answer yields fewer fields, never a panic.
 
-use base64::Engine as _;
-use md5::{Digest, Md5};
 use model::Kind;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -285,11 +283,18 @@ pub fn extract_into(mut f: Fields, kind: Kind, request: Option<&str>, response: 
     match kind {
         Kind::Http | Kind::Rtsp | Kind::Onvif | Kind::Ssdp => {
             let body = http_like(&mut f, response);
-            body_fields(&mut f, kind, request, body);
+            body_fields(&mut f, kind, body);
+            if kind == Kind::Http
+                && (f.wants("favicon.md5") || f.wants("favicon.mmh3"))
+                && let Some(icon) = crate::favicon::Favicon::of_answer(request, response)
+            {
+                f.push("favicon.md5", icon.md5);
+                f.push("favicon.mmh3", icon.mmh3.to_string());
+            }
         }
         Kind::WsDiscovery | Kind::Sadp => {
             let body = http_like(&mut f, response);
-            body_fields(&mut f, kind, request, body);
+            body_fields(&mut f, kind, body);
             for scopes in f.get("xml.Scopes").to_vec() {
                 for s in scopes.split_whitespace() {
                     f.push("scope", percent_decode(s));
@@ -316,7 +321,7 @@ pub fn extract_into(mut f: Fields, kind: Kind, request: Option<&str>, response: 
                     .position(|&b| b == b'{')
                     .unwrap_or(response.len())
             };
-            body_fields(&mut f, kind, request, &response[start..]);
+            body_fields(&mut f, kind, &response[start..]);
         }
         Kind::TlsCert => crate::cert::fields(&mut f, response),
         Kind::Mac => {
@@ -544,7 +549,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-fn body_fields(f: &mut Fields, kind: Kind, request: Option<&str>, body: &[u8]) {
+fn body_fields(f: &mut Fields, kind: Kind, body: &[u8]) {
     if body.len() > MAX_BODY {
         f.limit("body-size", || {
             format!(
@@ -558,14 +563,9 @@ fn body_fields(f: &mut Fields, kind: Kind, request: Option<&str>, body: &[u8]) {
     let is_image = looks_binary(body)
         || f.get("header.content-type")
             .iter()
-            .any(|c| c.to_ascii_lowercase().starts_with("image/"))
-        || request
-            .and_then(request_path)
-            .is_some_and(|p| p.to_ascii_lowercase().ends_with(".ico"));
-    if kind == Kind::Http && is_image && !body.is_empty() {
-        let md5 = Md5::digest(body);
-        f.push("favicon.md5", hex(&md5));
-        f.push("favicon.mmh3", shodan_mmh3(body).to_string());
+            .any(|c| c.to_ascii_lowercase().starts_with("image/"));
+    if kind == Kind::Http && is_image {
+        // An image holds no text; an icon's hashes come from `favicon` (see `extract_into`).
         return;
     }
     let text = String::from_utf8_lossy(body);
@@ -1111,53 +1111,6 @@ fn hexval(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Shodan's favicon hash: MurmurHash3 (x86, 32-bit, seed 0) of the base64 text with a newline
-/// every 76 characters and at the end (Python's `base64.encodebytes`), as a signed integer.
-pub fn shodan_mmh3(body: &[u8]) -> i32 {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(body);
-    let mut text = Vec::with_capacity(b64.len() + b64.len() / 76 + 1);
-    for chunk in b64.as_bytes().chunks(76) {
-        text.extend_from_slice(chunk);
-        text.push(b'\n');
-    }
-    murmur3_32(&text, 0) as i32
-}
-
-/// MurmurHash3 x86_32. Written here because it is twenty lines and no maintained crate
-/// exposes exactly this variant with Shodan's conventions.
-fn murmur3_32(data: &[u8], seed: u32) -> u32 {
-    const C1: u32 = 0xcc9e_2d51;
-    const C2: u32 = 0x1b87_3593;
-    let mut h = seed;
-    let chunks = data.chunks_exact(4);
-    let tail = chunks.remainder();
-    for c in chunks {
-        let mut k = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-        k = k.wrapping_mul(C1).rotate_left(15).wrapping_mul(C2);
-        h ^= k;
-        h = h.rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64);
-    }
-    let mut k = 0u32;
-    for (i, &b) in tail.iter().enumerate() {
-        k ^= (b as u32) << (8 * i);
-    }
-    if !tail.is_empty() {
-        k = k.wrapping_mul(C1).rotate_left(15).wrapping_mul(C2);
-        h ^= k;
-    }
-    h ^= data.len() as u32;
-    h ^= h >> 16;
-    h = h.wrapping_mul(0x85eb_ca6b);
-    h ^= h >> 13;
-    h = h.wrapping_mul(0xc2b2_ae35);
-    h ^= h >> 16;
-    h
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1173,16 +1126,6 @@ mod tests {
         let mut f = Fields::default();
         xml_leaves(&mut f, "<\tČ>");
         assert!(f.get("xml.Č").is_empty());
-    }
-
-    #[test]
-    fn murmur_matches_reference_vectors() {
-        assert_eq!(murmur3_32(b"", 0), 0);
-        assert_eq!(murmur3_32(b"hello", 0), 0x248b_fa47);
-        assert_eq!(
-            murmur3_32(b"The quick brown fox jumps over the lazy dog", 0),
-            0x2e4f_f723
-        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod cert;
 pub mod check;
 mod db;
 pub mod eval;
+pub mod favicon;
 pub mod fields;
 mod identify;
 pub mod names;

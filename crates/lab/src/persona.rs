@@ -116,7 +116,8 @@ pub fn catalog() -> Vec<Persona> {
     let mut out: Vec<Persona> = devices
         .into_iter()
         .filter_map(|(id, (truth, recs))| {
-            let services = services_of(&recs);
+            let mut services = services_of(&recs);
+            browser_view(&truth, &mut services);
             (!services.is_empty()).then_some(Persona {
                 id,
                 truth,
@@ -286,6 +287,95 @@ fn cert_names(resp: &str) -> Option<CertNames> {
         issuer = subject.clone();
     }
     Some(CertNames { subject, issuer })
+}
+
+/// A made-up 1x1 icon (one blue-grey pixel), served as every browser-view persona's favicon:
+/// not any vendor's real icon, so no favicon fingerprint matches it (the scanner's fetching and
+/// hashing are what it tests).
+pub const MADE_UP_ICON: &[u8] = b"\x00\x00\x01\x00\x01\x00\x01\x01\x00\x00\x01\x00\x20\x00\x30\x00\x00\x00\x16\x00\x00\x00\x28\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x01\x00\x20\x00\x00\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40\x80\xc0\xff\x00\x00\x00\x00";
+
+/// Hikvision's front page on current firmware: a script redirect to the login page (the line
+/// quoted as Hikvision's root-page signature in https://github.com/urbanadventurer/WhatWeb/pull/425).
+const HIK_ROOT: &str = "<!DOCTYPE html>\n<html><head><title></title></head><body></body>\n<script>\nwindow.location.href = \"/doc/page/login.asp?_\" + (new Date()).getTime();\n</script>\n</html>\n";
+
+/// The login page Hikvision's front page redirects to (as the scanner asks it).
+pub const HIK_LOGIN_PATH: &str = "/doc/page/login.asp?_";
+
+/// Each camera maker's own read-only API path (the scanner's `http::VENDOR_PATHS`), which a
+/// locked device answers with a 401.
+const VENDOR_401_PATHS: &[(&str, &str)] = &[
+    ("Hikvision", "/ISAPI/System/deviceInfo"),
+    ("Dahua", "/cgi-bin/magicBox.cgi?action=getSystemInfo"),
+    ("Uniview", "/LAPI/V1.0/System/DeviceInfo"),
+    ("Axis", "/axis-cgi/param.cgi?action=list&group=root.Brand"),
+];
+
+/// Makers whose personas serve what a browser sees first.
+const BROWSER_VIEW_MAKERS: &[&str] = &["Hikvision", "Dahua", "Uniview", "Axis", "Huawei", "ZTE"];
+
+/// What a browser sees first, added to a persona of a known camera or network maker, on each of
+/// its web services: the made-up favicon; for Hikvision without a captured front page, the
+/// redirecting front page, with what the front page served before moved to the login page; and
+/// for camera makers, a 401 on their own API path whose `WWW-Authenticate` is the one the
+/// device's captured answers carry (no captured challenge, no 401: the lab invents no realm).
+/// Captured answers for these paths win. Answers are appended (the front page excepted), so a
+/// capture's first answer stays first.
+fn browser_view(truth: &Truth, services: &mut [Service]) {
+    let Some(maker) = truth
+        .manufacturer
+        .as_deref()
+        .filter(|m| BROWSER_VIEW_MAKERS.contains(m))
+    else {
+        return;
+    };
+    let path_of = |k: &str| k.split_whitespace().nth(1).unwrap_or(k).to_string();
+    let challenge = services
+        .iter()
+        .flat_map(|s| &s.answers)
+        .find_map(|(_, a)| www_authenticate(a));
+    for svc in services.iter_mut().filter(|s| s.proto == Proto::Http) {
+        let has = |svc: &Service, path: &str| svc.answers.iter().any(|(k, _)| path_of(k) == path);
+        if !has(svc, "/favicon.ico") {
+            let mut icon = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: image/x-icon\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                MADE_UP_ICON.len()
+            )
+            .into_bytes();
+            icon.extend_from_slice(MADE_UP_ICON);
+            svc.answers.push(("GET /favicon.ico HTTP/1.1".into(), icon));
+        }
+        if let Some((_, path)) = VENDOR_401_PATHS.iter().find(|(m, _)| *m == maker)
+            && !has(svc, path)
+            && let Some(ch) = &challenge
+        {
+            let answer = format!(
+                "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: {ch}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            svc.answers
+                .push((format!("GET {path} HTTP/1.1"), answer.into_bytes()));
+        }
+        if maker == "Hikvision"
+            && !has(svc, "/")
+            && !has(svc, HIK_LOGIN_PATH)
+            && let Some((_, front)) = svc.answers.first().cloned()
+        {
+            svc.answers
+                .push((format!("GET {HIK_LOGIN_PATH} HTTP/1.1"), front));
+            svc.answers
+                .insert(0, ("GET / HTTP/1.1".into(), as_http(HIK_ROOT.as_bytes())));
+        }
+    }
+}
+
+/// The `WWW-Authenticate` value of a captured answer, if it has one.
+fn www_authenticate(answer: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(&answer[..answer.len().min(8192)]);
+    let head = text.split("\r\n\r\n").next().unwrap_or("");
+    head.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        (name.trim().eq_ignore_ascii_case("www-authenticate") && !value.trim().is_empty())
+            .then(|| value.trim().to_string())
+    })
 }
 
 const HIK_PAGE: &[u8] = b"HTTP/1.1 401 Unauthorized\r\nServer: DNVRS-Webs\r\nContent-Length: 0\r\nWWW-Authenticate: Digest qop=\"auth\", realm=\"DS-7608NI-K2\", nonce=\"4e6a4d314f54453d\"\r\n\r\n";

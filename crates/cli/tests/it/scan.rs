@@ -64,3 +64,54 @@ fn a_tarpit_is_reported_budget_exhausted() {
     assert_eq!(host["ports"], serde_json::json!(ports));
     assert!(err.contains("1 budget-exhausted"), "{err}");
 }
+
+/// UDP discovery runs by default, unicast to the named target only; `--no-discover` turns it
+/// off; the old `--discover` flag is still accepted; `scan --help` says so.
+#[test]
+fn discovery_is_on_by_default_and_can_be_turned_off() {
+    let (help, _, code) = stdout_of(sightline().args(["scan", "--help"]));
+    assert_eq!(code, 0);
+    assert!(help.contains("--no-discover"), "{help}");
+    assert!(help.contains("unicast to the named targets"), "{help}");
+    // A listener on the DHIP discovery port of the target: the scan's probe lands in its buffer.
+    let listener = std::net::UdpSocket::bind("127.215.0.20:37810").expect("bind loopback");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let closed = TcpListener::bind("127.215.0.20:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+        .to_string();
+    let scan = |extra: &[&str]| {
+        let (_, err, code) = stdout_of(
+            sightline()
+                .args(["scan", "127.215.0.20", "--ports", &closed])
+                .args([
+                    "--format",
+                    "jsonl",
+                    "--no-progress",
+                    "--discover-window",
+                    "100",
+                ])
+                .args(extra),
+        );
+        assert_eq!(code, 0, "{extra:?}: {err}");
+    };
+    let received = || {
+        let mut buf = [0u8; 2048];
+        let mut n = 0;
+        while listener.recv_from(&mut buf).is_ok() {
+            n += 1;
+        }
+        n
+    };
+    scan(&["--no-discover"]);
+    assert_eq!(received(), 0, "--no-discover sent a discovery probe");
+    scan(&[]);
+    assert!(received() >= 1, "no discovery probe by default");
+    scan(&["--discover"]);
+    assert!(received() >= 1, "--discover is still accepted");
+    let (_, err, code) =
+        stdout_of(sightline().args(["scan", "127.215.0.20", "--discover", "--no-discover"]));
+    assert_eq!(code, 2, "{err}");
+}

@@ -2,7 +2,8 @@
 //! DHIP (37810). Each protocol module has a pure `request` and a total `parse`; `discover`
 //! sends the probes (multicast on one interface when asked, and unicast to given addresses),
 //! paced at the scan's rate, and collects replies until a fixed window after the last probe.
-//! Off unless `--discover` is given.
+//! The CLI runs it by default, unicast to the named targets; `--no-discover` turns it off and
+//! multicast needs `--interface`.
 //!
 //! Replies are capped per sender and protocol, and in total (count and bytes), so one flooding
 //! host can neither crowd out the others' replies nor grow memory; a sender that hits its cap

@@ -1,10 +1,12 @@
 //! HTTP probe. Port: any web port (80, 8080, 81, 8899 ... and after TLS on 443/8443).
 //! Transport: TCP (or a TLS stream from `tls`), HTTP/1.1 with `Connection: close`.
-//! Sends: `GET /`; then, only when the first answer hints at the platform, a few read-only
-//! follow-ups: Hikvision `GET /ISAPI/System/deviceInfo`, Dahua
-//! `GET /cgi-bin/magicBox.cgi?action=getSystemInfo`, and ONVIF `GetSystemDateAndTime` (a
-//! PRE_AUTH call) and `GetDeviceInformation` (SOAP POST to /onvif/device_service, no
-//! credentials). Never sends credentials, never writes.
+//! Sends: `GET /`; then what a person's browser would ask next, and a few read-only vendor
+//! requests (see [`follow`]): the page the front page redirects to (once, same host, port and
+//! scheme only, see `redirect`), `/favicon.ico` and the icon the page names, then, when the
+//! first answer looks embedded or hints at a platform, read-only vendor API paths whose 401
+//! answers name their maker ([`VENDOR_PATHS`]), and ONVIF `GetSystemDateAndTime` (a PRE_AUTH
+//! call) and `GetDeviceInformation` (SOAP POST to /onvif/device_service, no credentials).
+//! Never sends credentials, never writes: every follow-up is a GET except the two ONVIF reads.
 //! Reads: status line, headers and body (bounded), kept verbatim.
 //! Spec: RFC 9112; ONVIF Core Specification (device service); vendor APIs from public docs.
 //!
@@ -107,9 +109,23 @@ pub fn speaks(bytes: &[u8], prefix: &[u8]) -> bool {
 /// Which follow-ups the first answer suggests.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Hints {
+    /// An embedded web server (no platform named, or a small embedded one): every vendor path.
+    pub embedded: bool,
     pub hikvision: bool,
     pub dahua: bool,
     pub onvif: bool,
+}
+
+impl Hints {
+    /// Either answer's hints (the front page and the page it redirects to).
+    pub fn or(self, other: Hints) -> Hints {
+        Hints {
+            embedded: self.embedded || other.embedded,
+            hikvision: self.hikvision || other.hikvision,
+            dahua: self.dahua || other.dahua,
+            onvif: self.onvif || other.onvif,
+        }
+    }
 }
 
 pub fn hints(answer: &[u8], port: u16) -> Hints {
@@ -174,6 +190,7 @@ pub fn hints(answer: &[u8], port: u16) -> Hints {
         || dahua
         || text.contains("onvif");
     Hints {
+        embedded,
         hikvision,
         dahua,
         onvif,
@@ -218,35 +235,183 @@ pub async fn exchange_on<S: AsyncRead + AsyncWrite + Unpin>(
     (status, read.bytes)
 }
 
-/// A follow-up request: method, path, and (content type, body) for a POST.
-pub type FollowUp = (
-    &'static str,
-    &'static str,
-    Option<(&'static str, &'static str)>,
-);
+/// A follow-up request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowUp {
+    pub method: &'static str,
+    pub path: String,
+    /// (content type, body) of a POST.
+    pub body: Option<(&'static str, &'static str)>,
+}
 
-/// The follow-up requests for an answer's hints, as (method, path, body).
+impl FollowUp {
+    fn get(path: impl Into<String>) -> FollowUp {
+        FollowUp {
+            method: "GET",
+            path: path.into(),
+            body: None,
+        }
+    }
+}
+
+/// Which first answers a vendor path is asked after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// Hikvision hints (or an embedded server).
+    Hikvision,
+    /// Dahua hints (or an embedded server).
+    Dahua,
+    /// Any embedded-looking server.
+    Embedded,
+}
+
+/// Read-only vendor API paths whose answers name the maker even when the device is locked
+/// (a 401's realm, an error body's shape, headers). GET only, no credentials, no path that
+/// changes state; at most eight.
+pub const VENDOR_PATHS: &[(&str, Gate)] = &[
+    // Hikvision ISAPI device information; locked devices answer 401 with a Digest realm.
+    // https://github.com/maciej-or/hikvision_next/blob/main/tests/fixtures/ISAPI/System.deviceInfo/ipc1.xml
+    ("/ISAPI/System/deviceInfo", Gate::Hikvision),
+    // Dahua CGI system information (`getSystemInfo`); locked devices answer 401.
+    // https://github.com/rroller/dahua/blob/main/custom_components/dahua/client.py
+    ("/cgi-bin/magicBox.cgi?action=getSystemInfo", Gate::Dahua),
+    // Huawei HiLink device information; locked devices answer an `<error>` XML body.
+    // https://github.com/Salamek/huawei-lte-api/blob/cc7c63fc823b37a080eebdda4e6a786395602119/huawei_lte_api/api/Device.py
+    ("/api/device/information", Gate::Embedded),
+    // ZTE goform read of the firmware version fields, which the web UI reads before login
+    // (`goform_get_cmd_process` is the UI's GET-only read endpoint; writes go to
+    // `goform_set_cmd_process`, never asked).
+    // https://github.com/michaeldurkee/zteweb2/blob/79b036b5d9499e4a56b54be5b5c8fd7089352002/js/service.js
+    (
+        "/goform/goform_get_cmd_process?isTest=false&cmd=wa_inner_version,cr_version&multi_data=1",
+        Gate::Embedded,
+    ),
+    // Uniview LAPI device information (Digest-protected JSON).
+    // https://github.com/apache/hertzbeat/blob/master/home/docs/help/uniview.md
+    ("/LAPI/V1.0/System/DeviceInfo", Gate::Embedded),
+    // Axis VAPIX parameter list of the Brand group (read-only `action=list`).
+    // https://github.com/Kane610/axis/blob/79a90b42c839c4bce81faac297b0ed78cfeb64cb/tests/parameters/test_brand.py
+    (
+        "/axis-cgi/param.cgi?action=list&group=root.Brand",
+        Gate::Embedded,
+    ),
+];
+
+/// The vendor and ONVIF requests for an answer's hints.
 pub fn follow_ups(h: &Hints) -> Vec<FollowUp> {
-    let mut out = Vec::new();
-    if h.hikvision {
-        out.push(("GET", "/ISAPI/System/deviceInfo", None));
-    }
-    if h.dahua {
-        out.push(("GET", "/cgi-bin/magicBox.cgi?action=getSystemInfo", None));
-    }
+    let mut out: Vec<FollowUp> = VENDOR_PATHS
+        .iter()
+        .filter(|(_, gate)| {
+            h.embedded
+                || match gate {
+                    Gate::Hikvision => h.hikvision,
+                    Gate::Dahua => h.dahua,
+                    Gate::Embedded => false,
+                }
+        })
+        .map(|(path, _)| FollowUp::get(*path))
+        .collect();
     if h.onvif {
-        out.push((
-            "POST",
-            "/onvif/device_service",
-            Some(("application/soap+xml; charset=utf-8", ONVIF_DATE)),
-        ));
-        out.push((
-            "POST",
-            "/onvif/device_service",
-            Some(("application/soap+xml; charset=utf-8", ONVIF_INFO)),
-        ));
+        for call in [ONVIF_DATE, ONVIF_INFO] {
+            out.push(FollowUp {
+                method: "POST",
+                path: "/onvif/device_service".into(),
+                body: Some(("application/soap+xml; charset=utf-8", call)),
+            });
+        }
     }
     out
+}
+
+/// The icon every browser asks for.
+pub const FAVICON: &str = "/favicon.ico";
+
+/// Ask what follows the front page `root`, in order, each request through `send` (which opens
+/// a fresh connection, plain or TLS, and returns the answer bytes): the redirect target (once),
+/// `/favicon.ico` and the icon a page names, then the vendor and ONVIF requests its hints call
+/// for. No request starts once the host's budget is spent, and none is sent twice. Every HTTP
+/// answer is kept (401s and 404s included: their realms and bodies identify).
+pub async fn follow<F, Fut>(
+    cx: &Cx,
+    addr: SocketAddr,
+    tls: bool,
+    root: &[u8],
+    send: F,
+) -> Vec<Answer>
+where
+    F: FnMut(Vec<u8>) -> Fut,
+    Fut: Future<Output = Vec<u8>>,
+{
+    let mut a = Asker {
+        cx,
+        addr,
+        host: addr.to_string(),
+        sent: vec![("GET", "/".into())],
+        answers: Vec::new(),
+        send,
+    };
+    let landing = match super::redirect::follow_path(root, addr, tls) {
+        Some(path) => a.ask(&FollowUp::get(path)).await,
+        None => None,
+    };
+    a.ask(&FollowUp::get(FAVICON)).await;
+    let named_icon = super::redirect::icon_path(root, addr, tls).or_else(|| {
+        landing
+            .as_deref()
+            .and_then(|l| super::redirect::icon_path(l, addr, tls))
+    });
+    if let Some(icon) = named_icon {
+        a.ask(&FollowUp::get(icon)).await;
+    }
+    let mut h = hints(root, addr.port());
+    if let Some(l) = &landing {
+        h = h.or(hints(l, addr.port()));
+    }
+    for f in follow_ups(&h) {
+        a.ask(&f).await;
+    }
+    a.answers
+}
+
+/// Sends follow-ups, once each, while the host's budget lasts, keeping the HTTP answers.
+struct Asker<'a, F> {
+    cx: &'a Cx,
+    addr: SocketAddr,
+    host: String,
+    sent: Vec<(&'static str, String)>,
+    answers: Vec<Answer>,
+    send: F,
+}
+
+impl<F, Fut> Asker<'_, F>
+where
+    F: FnMut(Vec<u8>) -> Fut,
+    Fut: Future<Output = Vec<u8>>,
+{
+    /// Send `f` unless it was sent already or the budget is spent; its answer when HTTP.
+    async fn ask(&mut self, f: &FollowUp) -> Option<Vec<u8>> {
+        if self.cx.expired()
+            || self
+                .sent
+                .iter()
+                .any(|(m, p)| *m == f.method && *p == f.path)
+        {
+            return None;
+        }
+        self.sent.push((f.method, f.path.clone()));
+        let b = (self.send)(request(&self.host, f.method, &f.path, f.body)).await;
+        // Only HTTP answers count: an RTSP server answering a GET is not an HTTP API.
+        if parse(&b).is_err() || !speaks(&b, b"HTTP/") {
+            return None;
+        }
+        self.answers.push(Answer {
+            kind: kind_for(&f.path, f.body),
+            port: self.addr.port(),
+            request: request_text(f.method, &f.path, f.body),
+            response: b.clone(),
+        });
+        Some(b)
+    }
 }
 
 /// The kind an answer is recorded as: ONVIF SOAP answers are `onvif`, the rest `http`.
@@ -299,23 +464,14 @@ pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
         request: "GET / HTTP/1.1".into(),
         response: bytes.clone(),
     });
-    if is_http && cx.follow_ups {
-        for (method, path, body) in follow_ups(&hints(&bytes, addr.port())) {
-            // No follow-up starts once the host's budget is spent.
-            if cx.expired() {
-                break;
-            }
-            let (_, b) = exchange(cx, addr, &request(&host, method, path, body)).await;
-            // Only HTTP answers count: an RTSP server answering a GET is not an HTTP API.
-            if parse(&b).is_ok() && speaks(&b, b"HTTP/") {
-                answers.push(Answer {
-                    kind: kind_for(path, body),
-                    port: addr.port(),
-                    request: request_text(method, path, body),
-                    response: b,
-                });
-            }
-        }
+    // A front page cut off by the read deadline (a tarpit, a device too slow to finish one
+    // page) is asked nothing more: each follow-up would cost another deadline.
+    if is_http && cx.follow_ups && status != Status::ReadTimeout {
+        let more = follow(cx, addr, false, &bytes, |req: Vec<u8>| async move {
+            exchange(cx, addr, &req).await.1
+        })
+        .await;
+        answers.extend(more);
     }
     // A cut-off or oversized answer keeps that status; a complete non-HTTP one is a banner.
     let status = if is_http || is_rtsp || matches!(status, Status::ReadTimeout | Status::TooLarge) {

@@ -4,6 +4,7 @@
 pub mod banner;
 pub mod http;
 pub mod io;
+pub mod redirect;
 pub mod rtsp;
 pub mod tls;
 

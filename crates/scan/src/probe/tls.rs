@@ -1,12 +1,13 @@
 //! TLS probe. Port: 443, 8443 and other TLS ports. Transport: TCP + TLS 1.0-1.3 via OpenSSL
 //! at security level 0, certificate verification off, no SNI for IP targets: old cameras and
 //! NVRs speak only TLS 1.0 with CBC suites, which rustls cannot (crates.md, section 2).
-//! Sends: a ClientHello; then `GET /` over the session and the same read-only follow-ups as
-//! the HTTP probe, each on a new session.
+//! Sends: a ClientHello; then `GET /` over the session and the same follow-ups as the HTTP
+//! probe (`http::follow`: redirect target on the same https host and port, favicon, vendor
+//! paths, ONVIF), each on a new session.
 //! Reads: the peer certificate (kept as PEM, whatever its validity) and the HTTP answers.
 //! Spec: RFC 8446 / 5246 / 2246; X.509 per RFC 5280.
 
-use super::http::{self, follow_ups, hints, request, request_text};
+use super::http::{self, request};
 use super::{Answer, Cx, ProbeKind, ProbeOutcome, Status, io};
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
 use std::net::SocketAddr;
@@ -85,30 +86,20 @@ pub async fn run(cx: &Cx, addr: SocketAddr) -> ProbeOutcome {
             request: "GET / HTTP/1.1".into(),
             response: bytes.clone(),
         });
-        if cx.follow_ups {
-            for (method, path, body) in follow_ups(&hints(&bytes, port)) {
-                // No follow-up starts once the host's budget is spent.
-                if cx.expired() {
-                    break;
-                }
-                if let Ok(mut s) = handshake(cx, addr).await {
-                    let (_, b) =
-                        http::exchange_on(cx, &mut s, &request(&host, method, path, body)).await;
-                    if http::parse(&b).is_ok() {
-                        let kind = if body.is_some() && path.starts_with("/onvif/") {
-                            model::Kind::Onvif
-                        } else {
-                            model::Kind::Http
-                        };
-                        answers.push(Answer {
-                            kind,
-                            port,
-                            request: request_text(method, path, body),
-                            response: b,
-                        });
-                    }
-                }
-            }
+        // As over plain HTTP: a front page cut off by the deadline is asked nothing more.
+        if cx.follow_ups && status != Status::ReadTimeout {
+            let more = http::follow(
+                cx,
+                addr,
+                true,
+                &bytes,
+                async |req: Vec<u8>| match handshake(cx, addr).await {
+                    Ok(mut s) => http::exchange_on(cx, &mut s, &req).await.1,
+                    Err(_) => Vec::new(),
+                },
+            )
+            .await;
+            answers.extend(more);
         }
     }
     let status = if answers.is_empty() {

@@ -5,4 +5,5 @@ mod discover;
 mod engine;
 mod framing;
 mod probes;
+mod redirect;
 mod targets;

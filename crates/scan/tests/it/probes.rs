@@ -160,6 +160,11 @@ async fn misbehaving_devices_get_a_status_not_a_hang() {
         "a tarpit is cut at the read deadline"
     );
     assert!(!out.answers.is_empty(), "what arrived is kept");
+    assert_eq!(
+        out.answers.len(),
+        1,
+        "a front page cut off by the deadline is asked nothing more"
+    );
     assert_quick(out.elapsed);
     let addr = device("127.66.0.8:0", Behaviour::HugeHeaders).await;
     let out = probe::http::run(&cx(), addr).await;
@@ -231,4 +236,133 @@ proptest::proptest! {
         let _ = probe::http::parse(&bytes);
         let _ = probe::http::hints(&bytes, 80);
     }
+}
+
+/// A fake device that answers by request path (404 otherwise) and logs every request line.
+async fn router(
+    addr: &str,
+    routes: &'static [(&'static str, &'static [u8])],
+) -> (SocketAddr, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind(addr).await.expect("bind loopback");
+    let local = listener.local_addr().expect("addr");
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = log.clone();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let line = text.lines().next().unwrap_or("").to_string();
+                let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+                seen.lock().expect("log").push(line);
+                let answer: &[u8] = routes
+                    .iter()
+                    .find(|(p, _)| *p == path)
+                    .map(|(_, a)| *a)
+                    .unwrap_or(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+                let _ = s.write_all(answer).await;
+            });
+        }
+    });
+    (local, log)
+}
+
+/// A made-up 1x1 icon, not any vendor's.
+const ICON_200: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: image/x-icon\r\nContent-Length: 70\r\n\r\n\x00\x00\x01\x00\x01\x00\x01\x01\x00\x00\x01\x00\x20\x00\x30\x00\x00\x00\x16\x00\x00\x00\x28\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x01\x00\x20\x00\x00\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40\x80\xc0\xff\x00\x00\x00\x00";
+
+#[tokio::test]
+async fn the_probe_follows_the_front_page_like_a_browser() {
+    const ROUTES: &[(&str, &[u8])] = &[
+        (
+            "/",
+            b"HTTP/1.1 200 OK\r\nServer: webserver\r\nContent-Length: 119\r\n\r\n<html><head></head><script>window.location.href = \"/doc/page/login.asp?_\" + (new Date()).getTime();</script></html>\n\n\n\n",
+        ),
+        (
+            "/doc/page/login.asp?_",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 63\r\n\r\n<html><link rel=\"icon\" href=\"/doc/favicon.png\"><title>x</title>",
+        ),
+        ("/favicon.ico", ICON_200),
+        (
+            "/ISAPI/System/deviceInfo",
+            b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"made-up\", nonce=\"1\"\r\nContent-Length: 0\r\n\r\n",
+        ),
+    ];
+    let (addr, log) = router("127.66.0.12:0", ROUTES).await;
+    let out = probe::http::run(&cx(), addr).await;
+    let requests: Vec<&str> = out.answers.iter().map(|a| a.request.as_str()).collect();
+    // The front page, then its redirect target, the favicon, the icon the login page names,
+    // then the vendor paths (the server looks embedded), each recorded with its request line.
+    assert_eq!(requests[0], "GET / HTTP/1.1");
+    assert_eq!(requests[1], "GET /doc/page/login.asp?_ HTTP/1.1");
+    assert_eq!(requests[2], "GET /favicon.ico HTTP/1.1");
+    assert_eq!(requests[3], "GET /doc/favicon.png HTTP/1.1");
+    assert!(requests.contains(&"GET /ISAPI/System/deviceInfo HTTP/1.1"));
+    let isapi = out
+        .answers
+        .iter()
+        .find(|a| a.request.starts_with("GET /ISAPI/"))
+        .expect("ISAPI answer");
+    assert!(
+        isapi.response.starts_with(b"HTTP/1.1 401"),
+        "the 401 is kept"
+    );
+    let icon = &out.answers[2];
+    assert_eq!(icon.kind, model::Kind::Http);
+    assert_eq!(icon.response, ICON_200);
+    // Every vendor path is a GET, and nothing was asked twice.
+    let sent = log.lock().expect("log").clone();
+    let mut unique = sent.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), sent.len(), "{sent:?}");
+    for (path, _) in scan::probe::http::VENDOR_PATHS {
+        assert!(
+            sent.contains(&format!("GET {path} HTTP/1.1")),
+            "{path} in {sent:?}"
+        );
+    }
+    assert!(
+        sent.iter()
+            .all(|l| l.starts_with("GET ") || l.starts_with("POST /onvif/device_service ")),
+        "{sent:?}"
+    );
+    assert_quick(out.elapsed);
+}
+
+#[tokio::test]
+async fn a_redirect_elsewhere_is_not_followed() {
+    const ROUTES: &[(&str, &[u8])] = &[(
+        "/",
+        b"HTTP/1.1 302 Found\r\nLocation: http://evil.example/steal?x=1\r\nContent-Length: 0\r\n\r\n",
+    )];
+    let (addr, log) = router("127.66.0.13:0", ROUTES).await;
+    let out = probe::http::run(
+        &Cx {
+            follow_ups: true,
+            ..cx()
+        },
+        addr,
+    )
+    .await;
+    let sent = log.lock().expect("log").clone();
+    assert!(
+        sent.iter()
+            .all(|l| !l.contains("steal") && !l.contains("evil")),
+        "{sent:?}"
+    );
+    assert!(out.answers.iter().all(|a| !a.request.contains("steal")));
+    // With follow-ups off, only the front page is asked.
+    let (addr, log) = router("127.66.0.14:0", ROUTES).await;
+    let out = probe::http::run(
+        &Cx {
+            follow_ups: false,
+            ..cx()
+        },
+        addr,
+    )
+    .await;
+    assert_eq!(out.answers.len(), 1);
+    assert_eq!(log.lock().expect("log").len(), 1);
 }
