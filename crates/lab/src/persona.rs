@@ -294,12 +294,14 @@ fn cert_names(resp: &str) -> Option<CertNames> {
 /// hashing are what it tests).
 pub const MADE_UP_ICON: &[u8] = b"\x00\x00\x01\x00\x01\x00\x01\x01\x00\x00\x01\x00\x20\x00\x30\x00\x00\x00\x16\x00\x00\x00\x28\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x01\x00\x20\x00\x00\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40\x80\xc0\xff\x00\x00\x00\x00";
 
-/// Hikvision's front page on current firmware: a script redirect to the login page (the line
-/// quoted as Hikvision's root-page signature in https://github.com/urbanadventurer/WhatWeb/pull/425).
-const HIK_ROOT: &str = "<!DOCTYPE html>\n<html><head><title></title></head><body></body>\n<script>\nwindow.location.href = \"/doc/page/login.asp?_\" + (new Date()).getTime();\n</script>\n</html>\n";
+/// A front page that sends the browser to the login page by script, as Hikvision's current
+/// firmware does, but with no vendor's words or paths in it: the lab must not invent evidence
+/// the captured device did not give (Hikvision's real page names `/doc/page/login.asp`, which a
+/// fingerprint reads; serving it to personas that never showed it would inflate the benchmarks).
+const REDIRECT_ROOT: &str = "<!DOCTYPE html>\n<html><head><title></title></head><body></body>\n<script>\nwindow.location.href = \"/login.htm\";\n</script>\n</html>\n";
 
-/// The login page Hikvision's front page redirects to (as the scanner asks it).
-pub const HIK_LOGIN_PATH: &str = "/doc/page/login.asp?_";
+/// Where that front page sends the browser; it serves the persona's captured front page.
+pub const LOGIN_PATH: &str = "/login.htm";
 
 /// Each camera maker's own read-only API path (the scanner's `http::VENDOR_PATHS`), which a
 /// locked device answers with a 401.
@@ -314,8 +316,8 @@ const VENDOR_401_PATHS: &[(&str, &str)] = &[
 const BROWSER_VIEW_MAKERS: &[&str] = &["Hikvision", "Dahua", "Uniview", "Axis", "Huawei", "ZTE"];
 
 /// What a browser sees first, added to a persona of a known camera or network maker, on each of
-/// its web services: the made-up favicon; for Hikvision without a captured front page, the
-/// redirecting front page, with what the front page served before moved to the login page; and
+/// its web services: the made-up favicon; for Hikvision without a captured front page, a
+/// neutral redirecting front page (see `REDIRECT_ROOT`), with what the front page served before moved to the login page; and
 /// for camera makers, a 401 on their own API path whose `WWW-Authenticate` is the one the
 /// device's captured answers carry (no captured challenge, no 401: the lab invents no realm).
 /// Captured answers for these paths win. Answers are appended (the front page excepted), so a
@@ -356,13 +358,15 @@ fn browser_view(truth: &Truth, services: &mut [Service]) {
         }
         if maker == "Hikvision"
             && !has(svc, "/")
-            && !has(svc, HIK_LOGIN_PATH)
+            && !has(svc, LOGIN_PATH)
             && let Some((_, front)) = svc.answers.first().cloned()
         {
             svc.answers
-                .push((format!("GET {HIK_LOGIN_PATH} HTTP/1.1"), front));
-            svc.answers
-                .insert(0, ("GET / HTTP/1.1".into(), as_http(HIK_ROOT.as_bytes())));
+                .push((format!("GET {LOGIN_PATH} HTTP/1.1"), front));
+            svc.answers.insert(
+                0,
+                ("GET / HTTP/1.1".into(), as_http(REDIRECT_ROOT.as_bytes())),
+            );
         }
     }
 }

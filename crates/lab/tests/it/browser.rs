@@ -1,7 +1,7 @@
 //! End to end on loopback: a Hikvision persona serves what a browser sees first (a redirecting
 //! front page, a favicon, a 401 on its API path), and the scanner's HTTP probe follows it.
 
-use lab::persona::{HIK_LOGIN_PATH, MADE_UP_ICON, Proto};
+use lab::persona::{LOGIN_PATH, MADE_UP_ICON, Proto};
 use lab::{Placement, catalog};
 use std::net::{Ipv4Addr, SocketAddr};
 
@@ -21,7 +21,7 @@ async fn the_probe_follows_a_hikvision_persona_like_a_browser() {
             (p.truth.manufacturer.as_deref() == Some("Hikvision")
                 && p.hostile.is_none()
                 && p.behaviour == lab::Behaviour::Normal
-                && has(HIK_LOGIN_PATH)
+                && has(LOGIN_PATH)
                 && has("/ISAPI/System/deviceInfo"))
             .then_some((i, web.port))
         })
@@ -65,8 +65,8 @@ async fn the_probe_follows_a_hikvision_persona_like_a_browser() {
             })
     };
     // The redirect was followed to the login page, which serves the captured front page.
-    let login = asked(&format!("GET {HIK_LOGIN_PATH} HTTP/1.1"));
-    assert_eq!(login.response, served(HIK_LOGIN_PATH));
+    let login = asked(&format!("GET {LOGIN_PATH} HTTP/1.1"));
+    assert_eq!(login.response, served(LOGIN_PATH));
     // The favicon was fetched and hashes as the made-up icon does (no vendor's real icon).
     let icon = asked("GET /favicon.ico HTTP/1.1");
     let f = fingerprint::extract(model::Kind::Http, Some(&icon.request), &icon.response);
