@@ -6,6 +6,9 @@
 # (apt-get install nmap). Usage: bench/scan-vs-nmap.sh [DEVICES] [NMAP_TIMEOUT_SECONDS] [NET]
 # (defaults: 1000 devices, 1800 s, 127.80.0.0/20). nmap -sV needs far longer than sightline: at
 # its time limit it is stopped and scored on the hosts it finished.
+# PERSONAS="eval/blind/*.jsonl" bench/scan-vs-nmap.sh: the estate replays those labelled sets
+# instead of the built-in personas, one device per labelled unit (DEVICES is then ignored): an
+# end-to-end score on answers the built-in estate and the fingerprints were not made from.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 devices=${1:-1000}
@@ -20,7 +23,12 @@ command -v nmap >/dev/null || { echo "nmap is missing: apt-get install -y nmap" 
 cargo build --release --quiet -p cli
 bin=target/release/sightline
 
-"$bin" lab serve --devices "$devices" --net "$net" --seed 1 --truth "$work/truth.jsonl" > "$work/lab.out" 2> "$work/lab.err" &
+persona_args=()
+if [ -n "${PERSONAS:-}" ]; then
+  # shellcheck disable=SC2206 # the glob is meant to expand
+  persona_args=(--personas $PERSONAS --each)
+fi
+"$bin" lab serve --devices "$devices" --net "$net" --seed 1 --truth "$work/truth.jsonl" "${persona_args[@]}" > "$work/lab.out" 2> "$work/lab.err" &
 lab_pid=$!
 for _ in $(seq 1 100); do grep -q ready "$work/lab.out" 2>/dev/null && break; sleep 0.1; done
 grep -q ready "$work/lab.out" || { cat "$work/lab.err" >&2; exit 2; }
@@ -41,7 +49,7 @@ PY
 echo "ports: $ports" >&2
 
 # sightline also asks the UDP discovery protocols (unicast to every target); nmap -sV is TCP only.
-/usr/bin/time -f "%e %M" -o "$work/sl.time" "$bin" scan "$net" --ports "$ports" --discover --format jsonl --no-progress > "$work/sightline.jsonl" 2> "$work/sightline.err"
+/usr/bin/time -f "%e %M" -o "$work/sl.time" "$bin" scan "$net" --ports "$ports" --format jsonl --no-progress > "$work/sightline.jsonl" 2> "$work/sightline.err"
 read -r sl_secs sl_kb < <(tail -n 1 "$work/sl.time")
 sl_score=$(python3 bench/score.py "$work/truth.jsonl" "$work/sightline.jsonl")
 

@@ -158,6 +158,15 @@ pub struct LabServeArgs {
     /// Start, write the truth, then stop after this many seconds (default: until Ctrl-C).
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<u64>,
+    /// Build the personas from these labelled sets (JSON Lines in the eval/ format, such as
+    /// eval/blind/*.jsonl) instead of the built-in ones: answers the built-in estate was not
+    /// made from, replayed on loopback.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub personas: Vec<PathBuf>,
+    /// Place each persona exactly once (one device per labelled unit) instead of drawing
+    /// --devices at random; --devices and --misbehaving are then ignored.
+    #[arg(long)]
+    pub each: bool,
 }
 
 #[derive(Debug, Args)]

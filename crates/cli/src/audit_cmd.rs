@@ -357,6 +357,7 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
             seed,
             misbehaving: 0.05,
             hostile: 0,
+            each: false,
         };
         let mut placed = lab::plan(&cfg, &usable)?;
         // The sample estate's waiver names 127.90.20.5: make sure a device lives there.

@@ -11,13 +11,25 @@ pub fn serve(a: LabServeArgs) -> Result<ExitCode> {
             a.misbehaving
         );
     }
-    let catalog = lab::catalog();
+    let catalog = if a.personas.is_empty() {
+        lab::catalog()
+    } else {
+        let mut sets = Vec::new();
+        for path in &a.personas {
+            sets.push(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the labelled set {}", path.display()))?,
+            );
+        }
+        lab::catalog_from(sets.iter().map(String::as_str))
+    };
     let cfg = lab::EstateConfig {
         devices: a.devices,
         net: a.net,
         seed: a.seed,
         misbehaving: a.misbehaving,
         hostile: a.hostile,
+        each: a.each,
     };
     let placements = lab::plan(&cfg, &catalog).context("cannot lay out the estate")?;
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -21,6 +21,11 @@ pub struct EstateConfig {
     /// They take addresses the others left free, so the others are laid out exactly as without
     /// them (same seed, same addresses, same personas).
     pub hostile: usize,
+    /// Place every persona that behaves normally exactly once, in turn, instead of drawing
+    /// `devices` at random (which repeats some and skips others): one device per labelled unit,
+    /// so an estate built from a labelled set is scored per device. `devices` and `misbehaving`
+    /// are then ignored.
+    pub each: bool,
 }
 
 impl Default for EstateConfig {
@@ -31,6 +36,7 @@ impl Default for EstateConfig {
             seed: 1,
             misbehaving: 0.03,
             hostile: 0,
+            each: false,
         }
     }
 }
@@ -86,7 +92,16 @@ pub fn plan(cfg: &EstateConfig, catalog: &[Persona]) -> Result<Vec<Placement>, P
     let first = u32::from(cfg.net.network()) + 1;
     let last = u32::from(cfg.net.broadcast()).saturating_sub(1);
     let room = u64::from(last.saturating_sub(first)) + 1;
-    let want = cfg.devices.saturating_add(cfg.hostile);
+    // The labelled units: every persona that is neither hostile nor one of the misbehaving ones.
+    let units: Vec<usize> = (0..catalog.len())
+        .filter(|&i| {
+            catalog[i].behaviour == Behaviour::Normal
+                && catalog[i].hostile.is_none()
+                && !catalog[i].id.starts_with("misbehaving")
+        })
+        .collect();
+    let devices = if cfg.each { units.len() } else { cfg.devices };
+    let want = devices.saturating_add(cfg.hostile);
     if (want as u64) > room || last < first {
         return Err(PlanError::TooSmall {
             net: cfg.net,
@@ -115,14 +130,17 @@ pub fn plan(cfg: &EstateConfig, catalog: &[Persona]) -> Result<Vec<Placement>, P
     }
     let mut rng = Rng::new(cfg.seed);
     let mut used = BTreeSet::new();
-    let mut out = Vec::with_capacity(cfg.devices);
-    while out.len() < cfg.devices {
+    let mut out = Vec::with_capacity(devices);
+    while out.len() < devices {
         let addr = first + rng.below(room) as u32;
         if !used.insert(addr) {
             continue;
         }
-        let misbehave = !odd.is_empty() && (rng.below(10_000) as f64) < cfg.misbehaving * 10_000.0;
-        let persona = if misbehave {
+        let misbehave =
+            !cfg.each && !odd.is_empty() && (rng.below(10_000) as f64) < cfg.misbehaving * 10_000.0;
+        let persona = if cfg.each {
+            units[out.len()]
+        } else if misbehave {
             odd[rng.below(odd.len() as u64) as usize]
         } else {
             normal[rng.below(normal.len() as u64) as usize]

@@ -14,7 +14,7 @@ pub mod serve;
 
 pub use estate::{EstateConfig, Placement, plan};
 pub use hostile::Hostile;
-pub use persona::{Behaviour, Persona, Service, Truth, catalog};
+pub use persona::{Behaviour, Persona, Service, Truth, catalog, catalog_from};
 pub use serve::{Lab, LabError};
 
 /// A small seeded generator (SplitMix64): estates must be reproducible from `--seed`, and this

@@ -76,6 +76,7 @@ async fn a_scan_reaches_the_store_in_batches() {
         seed: 5,
         misbehaving: 0.0,
         hostile: 0,
+        each: false,
     };
     let placements = lab::plan(&cfg, &usable).expect("plan");
     let running = lab::Lab::start(&placements, &usable)

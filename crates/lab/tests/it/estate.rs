@@ -30,6 +30,7 @@ fn layout_is_reproducible_and_stays_on_loopback() {
         seed: 42,
         misbehaving: 0.05,
         hostile: 0,
+        each: false,
     };
     let a = plan(&cfg, &c).expect("plan");
     let b = plan(&cfg, &c).expect("plan");
@@ -88,6 +89,7 @@ async fn served_devices_answer_with_their_captured_bytes() {
         seed: 5,
         misbehaving: 0.0,
         hostile: 0,
+        each: false,
     };
     let placements = plan(&cfg, &c).expect("plan");
     let lab = lab::Lab::start(&placements, &c)
@@ -117,4 +119,29 @@ async fn served_devices_answer_with_their_captured_bytes() {
     s.read_to_end(&mut got).await.expect("read");
     assert_eq!(got, svc.answers[0].1);
     lab.stop().await;
+}
+
+#[test]
+fn each_places_every_labelled_unit_once() {
+    // Two units from a labelled set: each gets one device, whatever `devices` says.
+    let set = concat!(
+        r#"{"id":"a-1","device":"a","kind":"rtsp","port":554,"request":"OPTIONS * RTSP/1.0","response":"RTSP/1.0 200 OK\r\nCSeq: 1\r\nServer: Rtsp Server/3.0\r\n\r\n","truth":{"manufacturer":"Dahua","covered":true}}"#,
+        "\n",
+        r#"{"id":"b-1","device":"b","kind":"http","port":80,"request":"GET / HTTP/1.1","response":"HTTP/1.1 200 OK\r\nServer: Boa/0.94.14rc21\r\n\r\n<html></html>","truth":{"manufacturer":null,"covered":false}}"#,
+        "\n",
+    );
+    let c = lab::catalog_from([set]);
+    let placed = plan(
+        &EstateConfig {
+            devices: 50,
+            net: "127.71.64.0/28".parse().unwrap(),
+            each: true,
+            ..EstateConfig::default()
+        },
+        &c,
+    )
+    .expect("plan");
+    let mut ids: Vec<&str> = placed.iter().map(|p| c[p.persona].id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, ["a", "b"]);
 }

@@ -179,6 +179,7 @@ fn hostile_devices_leave_the_others_where_they_were() {
         seed: 7,
         misbehaving: 0.03,
         hostile: 0,
+        each: false,
     };
     let mixed = EstateConfig {
         hostile: 50,
@@ -246,6 +247,7 @@ async fn hostile_devices_misbehave_on_the_wire() {
             seed: 3,
             misbehaving: 0.0,
             hostile: 10,
+            each: false,
         },
         &c,
     )

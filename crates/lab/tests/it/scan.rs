@@ -15,6 +15,7 @@ async fn scanning_an_estate_finds_its_covered_devices() {
         seed: 11,
         misbehaving: 0.1,
         hostile: 0,
+        each: false,
     };
     let placements = plan(&cfg, &c).expect("plan");
     let lab = lab::Lab::start(&placements, &c)
