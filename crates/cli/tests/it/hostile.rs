@@ -78,6 +78,7 @@ fn hostile_devices_neither_stall_nor_fool_a_scan() {
         seed: 9,
         misbehaving: 0.0,
         hostile: 0,
+        each: false,
     };
     let mixed_cfg = EstateConfig {
         hostile: Hostile::ALL.len(),
