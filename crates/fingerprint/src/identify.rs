@@ -737,6 +737,9 @@ fn unregistered_names(
     evidence: &mut EvidenceList,
 ) {
     for field in MAKER_FIELDS {
+        if crate::names::names_several_devices(field, fields.get(field)) {
+            continue;
+        }
         for value in fields.get(field) {
             if value.len() > crate::names::MAX_NAME_FIELD_LEN || reg.resolve(value).is_some() {
                 continue;

@@ -31,6 +31,24 @@ pub const FIELDS: &[&str] = &[
     "copyright",
 ];
 
+/// Whether the values of a structured name field (`xml.manufacturer`, `json.vendor`...) are a
+/// list of other devices' names: a router's client list or an NVR's channel list names many
+/// makers, none of them the answering device's. A device names its own maker once (or repeats
+/// the same name, as a UPnP root device and its embedded devices do), so several different
+/// values in one such field make none of them evidence.
+pub fn names_several_devices(field: &str, values: &[String]) -> bool {
+    let structured = ["xml.", "json.", "kv."]
+        .iter()
+        .any(|p| field.starts_with(p));
+    if !structured || values.len() < 2 {
+        return false;
+    }
+    let first = crate::registry::normalize(&values[0]);
+    values[1..]
+        .iter()
+        .any(|v| crate::registry::normalize(v) != first)
+}
+
 /// Confidence of a name seen in one of those fields.
 pub const CONFIDENCE: f64 = 0.55;
 /// How much of a long field (a banner) is searched.
@@ -118,6 +136,9 @@ impl Spotter {
         let mut out: Vec<(String, String, Named)> = Vec::new();
         let Some(re) = &self.re else { return out };
         for field in FIELDS {
+            if names_several_devices(field, fields.get(field)) {
+                continue;
+            }
             for value in fields.get(field) {
                 if value.len() > MAX_NAME_FIELD_LEN && *field != "banner" {
                     continue;

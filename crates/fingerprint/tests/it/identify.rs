@@ -567,3 +567,18 @@ fn a_maker_the_device_names_wins_over_another_makers_format() {
         },
     );
 }
+
+#[test]
+fn makers_in_a_list_of_other_devices_are_not_this_ones() {
+    // A router's attached-device list names its clients' makers: none is the router's.
+    // The list is the whole answer, so each client's maker is read as `json.vendor`.
+    let clients = r#"[{"name":"phone","vendor":"Huawei","mac":"00:11:22:33:44:55"},{"name":"laptop","vendor":"Apple","mac":"00:11:22:33:44:66"},{"name":"tv","vendor":"Samsung","mac":"00:11:22:33:44:77"}]"#;
+    check(
+        &[(Kind::Http, "GET /api/clients HTTP/1.1", clients)],
+        Expect {
+            manufacturer: None,
+            brand: None,
+            covered: false,
+        },
+    );
+}
