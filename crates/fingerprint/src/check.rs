@@ -1,7 +1,8 @@
 //! The self-test over the data: every example matches its own entry, extracts exactly the
 //! declared captures, and is not contradicted by an earlier entry on the same field; no
 //! counterexample matches its entry; every name resolves in the registry; no source cites a
-//! local file instead of a public document.
+//! local file instead of a public document; every id and file follows the data layout
+//! (`fingerprints/README.md`, "Where an entry goes" and "Ids").
 
 use crate::registry::Named;
 use crate::{Database, Fields, Fingerprint, Hit, Problem};
@@ -12,6 +13,7 @@ use std::collections::{BTreeMap, HashSet};
 pub fn check(db: &Database) -> Vec<Problem> {
     let mut problems = Vec::new();
     sources_are_public(db, &mut problems);
+    layout(db, &mut problems);
     let mut seen = HashSet::new();
     for fp in &db.fingerprints {
         if !seen.insert(fp.id.as_str()) {
@@ -329,6 +331,138 @@ fn sources_are_public(db: &Database, problems: &mut Vec<Problem>) {
     }
 }
 
+/// The directory of entries that are cross-protocol (any kind's fields).
+const MULTI: &str = "multi";
+
+/// Group files that hold entries whose field has no file of its own: per directory, the file
+/// stem and which fields it takes (`fingerprints/README.md`, "Where an entry goes").
+fn group_file(dir: &str, stem: &str, field: &str) -> bool {
+    match (dir, stem) {
+        (MULTI, "models") => true,
+        ("banner", "snmp" | "ssh") => field == "banner",
+        (_, "header") => field.starts_with("header."),
+        _ => false,
+    }
+}
+
+/// The file stems a field may live in: the field with a `header.` or `cert.` prefix dropped and
+/// dots as dashes, or its first dotted part (`xml`, `json`, `kv`, `favicon`, `subject`).
+fn field_stems(field: &str) -> [String; 2] {
+    let bare = field
+        .strip_prefix("header.")
+        .or_else(|| field.strip_prefix("cert."))
+        .unwrap_or(field);
+    let first = bare.split('.').next().unwrap_or(bare);
+    [bare.replace('.', "-"), first.to_string()]
+}
+
+/// One id segment: lower-case letters, digits and inner dashes.
+fn is_segment(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// A suffix some authoring batch added to a vendor or name segment (`hikvision-c2`,
+/// `huawei-x`): it says when an entry was written, not what it matches.
+fn batch_suffix(segment: &str) -> bool {
+    if segment.ends_with("-x") {
+        return true;
+    }
+    match segment.rsplit_once("-c") {
+        Some((head, n)) => {
+            !head.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+/// Ids, aliases and file placement (see the README sections named in the header).
+fn layout(db: &Database, problems: &mut Vec<Problem>) {
+    let live: HashSet<&str> = db.fingerprints.iter().map(|f| f.id.as_str()).collect();
+    let mut aliases: HashSet<&str> = HashSet::new();
+    for fp in &db.fingerprints {
+        let mut bad = |msg: String| problems.push(Problem::new(&fp.file, &fp.id, msg));
+        let (dir, stem) = match fp
+            .file
+            .strip_suffix(".toml")
+            .and_then(|p| p.split_once('/'))
+        {
+            Some((dir, stem)) if !stem.contains('/') => (dir, stem),
+            _ => {
+                bad("a fingerprint file is `<kind>/<field>.toml` (or `multi/...`)".into());
+                continue;
+            }
+        };
+        if dir != MULTI {
+            match dir.parse::<Kind>() {
+                Ok(k) if k.as_str() == dir => {
+                    if fp.kinds[0] != k {
+                        bad(format!(
+                            "filed under `{dir}/` but its first kind is `{}`",
+                            fp.kinds[0].as_str()
+                        ));
+                    }
+                }
+                _ => bad(format!(
+                    "directory `{dir}` is not an observation kind (nor `{MULTI}`)"
+                )),
+            }
+        }
+        let placed = fp
+            .fields
+            .iter()
+            .any(|f| field_stems(f).iter().any(|s| s == stem) || group_file(dir, stem, f));
+        if !placed {
+            let wanted = field_stems(&fp.fields[0])[0].clone();
+            bad(format!(
+                "file `{stem}.toml` is not named after a field of the entry (`{}`): it goes in `{dir}/{wanted}.toml` or a group file",
+                fp.fields.join("|")
+            ));
+        }
+        let segments: Vec<&str> = fp.id.split('.').collect();
+        let [kind, vendor, name] = segments[..] else {
+            bad("id is not `<kind>.<vendor>.<name>` (three dot-separated segments)".into());
+            continue;
+        };
+        if !segments.iter().all(|s| is_segment(s)) {
+            bad("id segments are lower-case `[a-z0-9-]`".into());
+        }
+        if dir == MULTI {
+            if kind != "model" && !matches!(kind.parse::<Kind>(), Ok(k) if k.as_str() == kind) {
+                bad(format!(
+                    "id starts with `{kind}`: under `{MULTI}/` an id starts with a kind or `model`"
+                ));
+            }
+        } else if kind != dir {
+            bad(format!(
+                "id starts with `{kind}` but the file is under `{dir}/`"
+            ));
+        }
+        if batch_suffix(vendor) || batch_suffix(name) {
+            bad("id carries an authoring-batch suffix (`-c2`, `-x`): name what is matched".into());
+        }
+        if let Some((stripped, n)) = name.rsplit_once('-')
+            && n.bytes().all(|b| b.is_ascii_digit())
+            && live.contains(format!("{kind}.{vendor}.{stripped}").as_str())
+        {
+            bad(format!(
+                "id only differs from {kind}.{vendor}.{stripped} by a number: name what is matched"
+            ));
+        }
+        for alias in &fp.aliases {
+            if live.contains(alias.as_str()) {
+                bad(format!("alias {alias} is a live id"));
+            } else if !aliases.insert(alias.as_str()) {
+                bad(format!("alias {alias} is an alias of an earlier entry too"));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,7 +493,10 @@ mod tests {
     fn files(registry: &str, fingerprints: &str) -> Vec<(String, Vec<u8>)> {
         vec![
             ("registry/test.toml".into(), registry.as_bytes().to_vec()),
-            ("test.toml".into(), fingerprints.as_bytes().to_vec()),
+            (
+                "banner/banner.toml".into(),
+                fingerprints.as_bytes().to_vec(),
+            ),
         ]
     }
 
@@ -393,7 +530,7 @@ source = "/work/shared/reference/facts.md#A3"
 
     const FINGERPRINTS: &str = r##"
 [[fingerprint]]
-id = "t.acme"
+id = "banner.acme.t"
 kinds = ["banner"]
 field = "banner"
 pattern = '^Acme (?P<model>\w+)$'
@@ -426,7 +563,7 @@ model = "X1"
                 ("registry/test.toml", "company acme"),
                 ("registry/test.toml", "company acme listing r"),
                 ("registry/test.toml", "oem Roadrunner -> acme"),
-                ("test.toml", "t.acme example 1"),
+                ("banner/banner.toml", "banner.acme.t example 1"),
             ],
             "{local:#?}"
         );

@@ -12,6 +12,9 @@ use std::sync::OnceLock;
 #[serde(deny_unknown_fields)]
 pub(crate) struct EntryToml {
     pub id: String,
+    /// Ids this entry had before it was renamed, so stored evidence naming them still resolves.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     pub kinds: Vec<String>,
     pub field: OneOrMany,
     pub pattern: String,
@@ -141,6 +144,8 @@ pub(crate) struct FingerprintFile {
 #[derive(Debug)]
 pub struct Fingerprint {
     pub id: String,
+    /// Former ids of this entry (`Database::fingerprint` resolves them to it).
+    pub aliases: Vec<String>,
     pub file: String,
     pub kinds: Vec<Kind>,
     /// The fields it matches on (any of them).
@@ -300,6 +305,7 @@ impl Fingerprint {
         }
         Some(Fingerprint {
             id: e.id,
+            aliases: e.aliases,
             file: file.to_string(),
             kinds,
             fields,

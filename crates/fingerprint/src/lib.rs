@@ -73,6 +73,8 @@ pub struct Database {
     pub fingerprints: Vec<Fingerprint>,
     pub oui: oui::OuiTable,
     groups: HashMap<String, Group>,
+    /// Index of each fingerprint by id and by every alias (a live id wins over an alias).
+    by_id: HashMap<String, usize>,
     spotter: names::Spotter,
     /// Every field some fingerprint, condition or the name spotter reads.
     wanted: std::sync::Arc<std::collections::HashSet<String>>,
@@ -135,6 +137,20 @@ impl Database {
             }
         }
         let groups = db::build_groups(&fingerprints);
+        let mut by_id = HashMap::new();
+        for (i, fp) in fingerprints.iter().enumerate() {
+            for alias in &fp.aliases {
+                by_id.entry(alias.clone()).or_insert(i);
+            }
+        }
+        // A live id wins over another entry's alias (the self-test reports that clash); of two
+        // entries with one id the first wins, as it does in the self-test's report.
+        let mut live = std::collections::HashSet::new();
+        for (i, fp) in fingerprints.iter().enumerate() {
+            if live.insert(fp.id.as_str()) {
+                by_id.insert(fp.id.clone(), i);
+            }
+        }
         let spotter = names::Spotter::new(&registry);
         let mut wanted: std::collections::HashSet<String> = groups.keys().cloned().collect();
         for fp in &fingerprints {
@@ -149,10 +165,17 @@ impl Database {
             fingerprints,
             oui: oui::OuiTable::parse(&oui_text),
             groups,
+            by_id,
             spotter,
             wanted,
         };
         (db, problems)
+    }
+
+    /// The fingerprint with this id, or that had it before a rename (`aliases`), so evidence
+    /// stored under an old id still names its entry.
+    pub fn fingerprint(&self, id: &str) -> Option<&Fingerprint> {
+        self.by_id.get(id).map(|&i| &self.fingerprints[i])
     }
 
     /// Every fingerprint hit on one observation.

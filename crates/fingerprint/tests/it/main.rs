@@ -3,6 +3,7 @@
 mod data;
 mod hostile;
 mod identify;
+mod layout;
 mod parse;
 mod regressions;
 mod snapshot;

@@ -5,7 +5,7 @@
 //! `params.deviceInfo` DeviceType (model), DeviceClass, SerialNo, Version (firmware), Vendor,
 //! IPv4Address.IPAddress. No public spec; sources: mcw0/Tools (Dahua-Console), the
 //! us-dahua discovery tool and Phenomite/AMP-Research captures (see
-//! `fingerprints/discovery-dhip.toml`).
+//! `fingerprints/dhip/`).
 //!
 //! Header layout (little-endian u32 words): 0x20 (header length), ASCII `DHIP`, session id,
 //! request id, body length, 0, body length, 0.

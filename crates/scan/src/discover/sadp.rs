@@ -5,7 +5,7 @@
 //! device state. Reads the `<ProbeMatch>` answer: DeviceType, DeviceDescription (model),
 //! DeviceSN (serial), SoftwareVersion (firmware), MAC, IPv4Address. There is no public spec;
 //! source: the open-source sadp-go client and Hikvision SADP captures (see
-//! `fingerprints/discovery-sadp.toml`).
+//! `fingerprints/sadp/xml.toml`).
 
 use std::net::Ipv4Addr;
 

@@ -15,16 +15,16 @@ use std::time::Duration;
 
 /// GetScopes answer of a Hikvision DS-2CD2143G0-I wrapped in a ProbeMatch, from
 /// https://github.com/RiftValleySoftware/RVS_ONVIF/blob/master/RVS_ONVIF/GenericTests/Mocks/HikvisionDS2CD2143G0IMock.swift
-/// (as in fingerprints/discovery-wsd.toml).
+/// (as in fingerprints/ws-discovery/scope.toml).
 const WSD_HIKVISION: &str = r#"<d:ProbeMatches xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery"><d:ProbeMatch><d:Types>dn:NetworkVideoTransmitter tds:Device</d:Types><d:Scopes>onvif://www.onvif.org/type/video_encoder onvif://www.onvif.org/Profile/Streaming onvif://www.onvif.org/Profile/G onvif://www.onvif.org/MAC/58:03:fb:8a:57:9b onvif://www.onvif.org/hardware/DS-2CD2143G0-I onvif://www.onvif.org/name/HIKVISION%20DS-2CD2143G0-I onvif://www.onvif.org/location/city/hangzhou</d:Scopes></d:ProbeMatch></d:ProbeMatches>"#;
 
 /// Xiongmai ProbeMatch with XAddrs, from https://github.com/ZoneMinder/zoneminder/pull/1645
-/// (as in fingerprints/discovery-wsd.toml).
+/// (as in fingerprints/ws-discovery/scope.toml).
 const WSD_XIONGMAI: &str = r#"<d:ProbeMatches xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery"><d:ProbeMatch><d:Scopes>onvif://www.onvif.org/type/video_encoder onvif://www.onvif.org/type/audio_encoder onvif://www.onvif.org/hardware/IPC-model onvif://www.onvif.org/location/country/china onvif://www.onvif.org/name/NVT</d:Scopes><d:XAddrs>http://192.168.1.83:8899/onvif/device_service</d:XAddrs></d:ProbeMatch></d:ProbeMatches>"#;
 
 /// Axis M-SEARCH answer, from
 /// https://github.com/FantasticFiasco/axis-js/blob/main/packages/axis-discovery-ssdp/test/sockets/Message.mock.ts
-/// (as in fingerprints/discovery-ssdp.toml; lines end in `\n` there, `\r\n` on the wire).
+/// (as in fingerprints/ssdp/; lines end in `\n` there, `\r\n` on the wire).
 const SSDP_AXIS: &str = "HTTP/1.1 200 OK
 CACHE-CONTROL: max-age=1800
 DATE: Sun, 02 Oct 2016 21:11:25 GMT
@@ -52,7 +52,7 @@ USN: uuid:Upnp-BasicDevice-1_0-ACCC8E270AD8::urn:axis-com:service:BasicService:1
 ";
 
 /// SADP answer of a DS-7804HQH-K1 DVR, from https://www.mhzhuji.com/zhuji_info_958/
-/// (as in fingerprints/discovery-sadp.toml).
+/// (as in fingerprints/sadp/xml.toml).
 const SADP_DS7804: &str = r#"<?xml version="1.0" encoding="UTF-8" ?>
 <ProbeMatch>
     <Uuid>8282F1DB-2FA6-4709-B261-3C6B6A48CA17</Uuid>
@@ -91,7 +91,7 @@ const SADP_DS7804: &str = r#"<?xml version="1.0" encoding="UTF-8" ?>
 
 /// DHIP body of a Dahua IPC-HDW5421S, from
 /// https://github.com/Phenomite/AMP-Research/blob/master/DVR%20IP%20Camera%20port%2037810/README.md
-/// (Aug 2020 revision, as in fingerprints/discovery-dhip.toml; the 32-byte header is omitted
+/// (Aug 2020 revision, as in fingerprints/dhip/; the 32-byte header is omitted
 /// there, `dhip_frame` puts it back).
 const DHIP_DAHUA: &str = r#"{ "mac" : "4c:11:bf:c2:0b:9d", "method" : "client.notifyDevInfo", "params" : { "deviceInfo" : { "AlarmInputChannels" : 0, "AlarmOutputChannels" : 0, "DeviceClass" : "IPC", "DeviceType" : "IPC-HDW5421S", "HttpPort" : 80, "IPv4Address" : { "DefaultGateway" : "218.5.136.1", "DhcpEnable" : false, "IPAddress" : "218.5.136.140", "SubnetMask" : "255.255.255.0" }, "IPv6Address" : { "DefaultGateway" : "2001:250:3000:1::1:1", "DhcpEnable" : false, "IPAddress" : "2001:250:3000:1::1:2\/112", "LinkLocalAddress" : "fe80::4e11:bfff:fec2:0b9d\/64" }, "MachineName" : "1F006E4PAX00075", "Manufacturer" : "Private", "Port" : 37777, "RemoteVideoInputChannels" : 0, "SerialNo" : "1F006E4PAX00075", "Vendor" : "Dahua", "Version" : "2.400.0.8", "VideoInputChannels" : 1, "VideoOutputChannels" : 16 } } }"#;
 
