@@ -215,3 +215,38 @@ fn an_old_id_finds_its_renamed_entry() {
     assert!(std::ptr::eq(fp, same));
     assert!(db.fingerprint("rtsp.hikvision.no-such-entry").is_none());
 }
+
+/// A chip, SDK or web-server vendor is never a device's maker: the self-test rejects a
+/// fingerprint that names one as `manufacturer`, and accepts it as a component.
+#[test]
+fn a_component_maker_is_never_a_manufacturer() {
+    let registry = r#"
+[[company]]
+id = "hisilicon"
+name = "HiSilicon"
+role = "component"
+sources = ["https://example.org/hisilicon"]
+"#;
+    let maker = entry(
+        "http.hisilicon.server",
+        "header.server",
+        r#"manufacturer = "HiSilicon""#,
+    );
+    rejects(
+        &[
+            ("registry/components.toml", registry.to_string()),
+            ("http/server.toml", maker),
+        ],
+        "makes components",
+    );
+    let part = entry(
+        "http.hisilicon.server",
+        "header.server",
+        "proves = \"component\"\ncomponent = \"HiSilicon\"",
+    );
+    let problems = layout_problems(&[
+        ("registry/components.toml", registry.to_string()),
+        ("http/server.toml", part),
+    ]);
+    assert!(problems.is_empty(), "{problems:?}");
+}
