@@ -152,8 +152,11 @@ def main():
     root, binary = os.path.abspath(a.root), os.path.abspath(a.bin)
     devices = {k: v for k, v in load_eval(root, a.eval).items() if v["truth"]}
 
+    # The data under --root, not the copy built into the binary: a data change is scored
+    # without rebuilding.
+    own_data = os.path.join(root, "fingerprints")
     whole = Score()
-    got = identify(binary, None, [o for d in devices.values() for o in d["lines"]])
+    got = identify(binary, own_data, [o for d in devices.values() for o in d["lines"]])
     for dev, d in devices.items():
         whole.add(d["truth"], got.get(dev, {}))
 
@@ -179,7 +182,7 @@ def main():
             dropped = build_without(root, index, source, data)
             dropped_total += dropped
             lines = [o for dev in devs for o in devices[dev]["lines"]]
-            got = identify(binary, data if dropped else None, lines)
+            got = identify(binary, data if dropped else own_data, lines)
             for dev in devs:
                 loso.add(devices[dev]["truth"], got.get(dev, {}), dev)
     print(f"{len(devices)} labelled devices from {len(by_source)} sources; "

@@ -7,7 +7,7 @@ to one unit's literal strings loses its verdict on such a copy; one keyed to str
 This writes a perturbed copy of each labelled set (seeded, so runs repeat) and prints the scores
 of the original and of the copy side by side.
 
-Usage: bench/perturb.py [--bin target/release/sightline] [--seed N] FILE.jsonl...
+Usage: bench/perturb.py [--bin target/release/sightline] [--data DIR] [--seed N] [--misses] FILE.jsonl...
 Nothing here touches the network.
 """
 
@@ -92,6 +92,7 @@ def main():
     ap.add_argument("--bin", default="target/release/sightline")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--misses", action="store_true", help="list the devices scored wrong")
+    ap.add_argument("--data", help="fingerprint data directory (default: the binary's own copy)")
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
     rng = random.Random(a.seed)
@@ -113,7 +114,8 @@ def main():
                 out.write(json.dumps(o) + "\n")
     print(f"{changed} of {total} answers perturbed (serials, MACs past the OUI, nonces, dates, addresses, header case and order)")
     for label, files in (("original", a.files), ("perturbed", [out_path])):
-        cmd = [a.bin, "fingerprint", "eval", "--quiet", *(["--misses"] if a.misses else []), *files]
+        cmd = [a.bin, "fingerprint", "eval", "--quiet", *(["--misses"] if a.misses else []),
+               *(["--data", a.data] if a.data else []), *files]
         res = subprocess.run(cmd, capture_output=True, text=True)
         print(f"--- {label}")
         sys.stdout.write(res.stdout)
