@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # sightline scan vs nmap -sV on the same simulated estate: 1,000 fake devices spread over a /20
 # of loopback (127.80.0.0/20, 4,096 addresses), the same ports for both tools. Prints wall time,
-# peak memory, covered recall and manufacturer accuracy against the estate's truth file.
+# peak memory, covered recall and manufacturer accuracy against the estate's truth file, over all
+# devices and over those answering on first contact (one of their captured answers is to a request
+# a scan makes without credentials; the others are known only from after-login answers at paths
+# no scanner asks, which the lab replays out of context).
 # Traffic stays on 127.0.0.0/8. Needs root (the lab listens on ports below 1024) and nmap
 # (apt-get install nmap). Usage: bench/scan-vs-nmap.sh [DEVICES] [NMAP_TIMEOUT_SECONDS] [NET]
 # (defaults: 1000 devices, 1800 s, 127.80.0.0/20). nmap -sV needs far longer than sightline: at

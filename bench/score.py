@@ -50,10 +50,21 @@ pct = lambda a, b: 100.0 * a / b if b else 100.0
 print(f"covered recall {pct(found, len(cov)):.1f}% ({found}/{len(cov)}); "
       f"false covered {pct(false, len(notcov)):.1f}% ({false}/{len(notcov)}); "
       f"manufacturer accuracy {pct(right, len(labelled)):.1f}% ({right}/{len(labelled)})")
+# The devices a scan can learn something from on first contact (the lab's truth marks them:
+# one of their captured answers is to a request a scan makes without credentials). A device
+# known only from answers to after-login requests at other paths is replayed out of context.
+fc = [a for a, t in truth.items() if t.get("first_contact", True)]
+fc_cov = [a for a in fc if truth[a]["covered"]]
+fc_not = [a for a in fc if not truth[a]["covered"]]
+fc_found = sum(1 for a in fc_cov if got.get(a, {}).get("covered"))
+fc_false = sum(1 for a in fc_not if got.get(a, {}).get("covered"))
+print(f"  answering on first contact ({len(fc)} devices): covered recall {pct(fc_found, len(fc_cov)):.1f}% "
+      f"({fc_found}/{len(fc_cov)}); false covered {pct(fc_false, len(fc_not)):.1f}% ({fc_false}/{len(fc_not)})")
 if "-v" in sys.argv:
     for a in cov:
         if not got.get(a, {}).get("covered"):
-            print("  missed covered:", a, truth[a]["persona"], truth[a]["ports"])
+            print("  missed covered:", a, truth[a]["persona"], truth[a]["ports"],
+                  "" if truth[a].get("first_contact", True) else "(not on first contact)")
     for a in notcov:
         if got.get(a, {}).get("covered"):
             print("  false covered:", a, truth[a]["persona"], got[a].get("manufacturer"))

@@ -56,6 +56,8 @@ pub struct TruthLine<'a> {
     pub address: String,
     pub persona: &'a str,
     pub behaviour: Behaviour,
+    /// Whether one of its answers is one a scan gets on first contact (`Persona::first_contact`).
+    pub first_contact: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hostile: Option<Hostile>,
     #[serde(flatten)]
@@ -178,6 +180,7 @@ pub fn truth_jsonl(placements: &[Placement], catalog: &[Persona]) -> String {
             address: p.address.to_string(),
             persona: &persona.id,
             behaviour: persona.behaviour,
+            first_contact: persona.first_contact,
             hostile: persona.hostile,
             truth: &persona.truth,
             ports: persona.services.iter().map(|s| s.port).collect(),

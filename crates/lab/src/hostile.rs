@@ -250,6 +250,7 @@ fn persona(kind: Hostile, catalog: &[Persona]) -> Option<Persona> {
     Some(Persona {
         id: format!("hostile-{}", kind.name()),
         truth,
+        first_contact: true,
         behaviour,
         services,
         hostile: Some(kind),

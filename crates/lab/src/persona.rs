@@ -71,6 +71,11 @@ pub struct CertNames {
 pub struct Persona {
     pub id: String,
     pub truth: Truth,
+    /// Whether one of its captured answers is one a scan gets on first contact without
+    /// credentials (see `first_contact`): a root page, a vendor path a scanner asks, RTSP, a
+    /// certificate, a discovery reply, a TCP banner. A persona made only of answers to
+    /// after-login requests at other paths is served by the lab's fallback, out of context.
+    pub first_contact: bool,
     pub behaviour: Behaviour,
     pub services: Vec<Service>,
     /// Set on the hostile personas (`crate::hostile`), which `plan` only places when asked.
@@ -125,9 +130,11 @@ pub fn catalog_from<'a>(sets: impl IntoIterator<Item = &'a str>) -> Vec<Persona>
         .filter_map(|(id, (truth, recs))| {
             let mut services = services_of(&recs);
             browser_view(&truth, &mut services);
+            let first_contact = recs.iter().any(first_contact);
             (!services.is_empty()).then_some(Persona {
                 id,
                 truth,
+                first_contact,
                 behaviour: Behaviour::Normal,
                 services,
                 hostile: None,
@@ -148,6 +155,43 @@ fn truth_of(v: &serde_json::Value) -> Truth {
             .map(str::to_string),
         brand: v.get("brand").and_then(|m| m.as_str()).map(str::to_string),
         covered: v.get("covered").and_then(|c| c.as_bool()).unwrap_or(false),
+    }
+}
+
+/// Paths a scan asks of every web port without credentials: the root page and the read-only
+/// vendor paths and ONVIF service of `scan::probe::http` (kept in step with its `VENDOR_PATHS`).
+const FIRST_CONTACT_PATHS: &[&str] = &[
+    "/",
+    "/favicon.ico",
+    "/ISAPI/System/deviceInfo",
+    "/cgi-bin/magicBox.cgi?action=getSystemInfo",
+    "/api/device/information",
+    "/LAPI/V1.0/System/DeviceInfo",
+    "/onvif/device_service",
+];
+
+/// Whether a scan gets this captured answer on first contact: any RTSP, certificate, discovery or
+/// TCP banner answer, and HTTP answers to the paths a scan asks (or with no request recorded,
+/// which the lab serves at the root).
+fn first_contact(r: &ObservationRecord) -> bool {
+    let Ok(kind) = r.kind.parse::<Kind>() else {
+        return false;
+    };
+    match kind {
+        Kind::Rtsp | Kind::TlsCert | Kind::Sadp | Kind::Dhip | Kind::WsDiscovery => true,
+        Kind::Banner => !matches!(r.port, Some(161 | 162) | None),
+        Kind::Mac => false,
+        Kind::Http | Kind::Onvif | Kind::Ssdp => match r.request.as_deref() {
+            None => true,
+            Some(q) if q.starts_with("M-SEARCH") => true,
+            Some(q) => {
+                let path = q.split_whitespace().nth(1).unwrap_or(q);
+                FIRST_CONTACT_PATHS.contains(&path)
+                    || (kind == Kind::Ssdp && path.ends_with(".xml"))
+                    || path.starts_with("/goform/goform_get_cmd_process")
+                    || path.starts_with("/axis-cgi/param.cgi")
+            }
+        },
     }
 }
 
@@ -192,6 +236,10 @@ fn services_of(recs: &[ObservationRecord]) -> Vec<Service> {
         let key = r.request.clone().unwrap_or_default();
         let answer = if proto == Proto::Http {
             as_http(resp.as_bytes())
+        } else if kind == Kind::Ssdp && !resp.starts_with("HTTP/") {
+            // A discovery record that kept only the reply's headers: a device sends them after
+            // a status line, as every SSDP reply does, and scanners drop a reply without one.
+            format!("HTTP/1.1 200 OK\r\n{resp}").into_bytes()
         } else {
             resp.into_bytes()
         };
@@ -411,6 +459,7 @@ fn misbehaving() -> Vec<Persona> {
     vec![
         Persona {
             id: "misbehaving-slow".into(),
+            first_contact: true,
             truth: hik.clone(),
             behaviour: Behaviour::Slow,
             services: web(HIK_PAGE),
@@ -418,6 +467,7 @@ fn misbehaving() -> Vec<Persona> {
         },
         Persona {
             id: "misbehaving-tarpit".into(),
+            first_contact: true,
             truth: unknown.clone(),
             behaviour: Behaviour::Tarpit,
             services: web(b""),
@@ -425,6 +475,7 @@ fn misbehaving() -> Vec<Persona> {
         },
         Persona {
             id: "misbehaving-garbage".into(),
+            first_contact: true,
             truth: unknown.clone(),
             behaviour: Behaviour::Garbage,
             services: web(b""),
@@ -432,6 +483,7 @@ fn misbehaving() -> Vec<Persona> {
         },
         Persona {
             id: "misbehaving-reset".into(),
+            first_contact: true,
             truth: unknown.clone(),
             behaviour: Behaviour::Reset,
             services: web(b""),
@@ -439,6 +491,7 @@ fn misbehaving() -> Vec<Persona> {
         },
         Persona {
             id: "misbehaving-huge-headers".into(),
+            first_contact: true,
             truth: unknown,
             behaviour: Behaviour::HugeHeaders,
             services: web(b""),
@@ -446,6 +499,7 @@ fn misbehaving() -> Vec<Persona> {
         },
         Persona {
             id: "misbehaving-tls-only".into(),
+            first_contact: true,
             truth: hik,
             behaviour: Behaviour::Normal,
             services: vec![Service {
