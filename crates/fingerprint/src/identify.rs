@@ -669,6 +669,18 @@ const GENERIC_MAKERS: &[&str] = &[
     "web",
     "device",
     "server",
+    // A legal form alone (a certificate's `O=Corp.`) names nobody.
+    "corp",
+    "corporation",
+    "inc",
+    "ltd",
+    "llc",
+    "gmbh",
+    "co",
+    "limited",
+    "org",
+    "organization",
+    "organisation",
 ];
 
 /// A maker name as the device gave it, normalised (spaces collapsed, trailing legal form cut),

@@ -515,6 +515,20 @@ fn a_maker_outside_the_registry_is_reported_as_given() {
         },
     );
     assert!(id.unregistered);
+    // A legal form alone (a certificate's organisation `Corp.`) names nobody.
+    let id = check(
+        &[(
+            Kind::TlsCert,
+            "",
+            "subject: C=US, O=Corp., CN=oa.local\nissuer: C=US, O=Corp., CN=oa.local\n",
+        )],
+        Expect {
+            manufacturer: None,
+            brand: None,
+            covered: false,
+        },
+    );
+    assert!(!id.unregistered);
     // Generic words in a maker field name nobody.
     let id = check(
         &[(
