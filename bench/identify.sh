@@ -20,7 +20,7 @@ for f in sorted(glob.glob("fingerprints/**/*.toml", recursive=True)):
         for e in fp.get("example", []):
             if e.get("response"):
                 pool.append({"kind": e.get("kind") or fp["kinds"][0], "request": e.get("request"), "response": e["response"]})
-for f in sorted(glob.glob("eval/*.jsonl")):
+for f in sorted(glob.glob("eval/dev/*.jsonl")):
     for line in open(f):
         o = json.loads(line)
         pool.append({"kind": o["kind"], "request": o.get("request"), "response": o["response"]})

@@ -2,7 +2,7 @@
 """Leave one source out (shared/EVAL.md): how well identification does on a source it has
 never seen.
 
-Every evaluation answer (eval/*.jsonl) and every fingerprint example is grouped by its source,
+Every evaluation answer (eval/dev/*.jsonl) and every fingerprint example is grouped by its source,
 taken at the level of the repository (github.com/OWNER/REPO, issue threads included) or, for
 other hosts, the host. For each source S that has evaluation answers, the fingerprint database
 is rebuilt without the fingerprints whose examples all come from S, and S's answers are
@@ -146,7 +146,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", default=".")
     ap.add_argument("--bin", default="target/release/sightline")
-    ap.add_argument("--eval", default="eval/*.jsonl", help="labelled sets, a glob under --root")
+    ap.add_argument("--eval", default="eval/dev/*.jsonl", help="labelled sets, a glob under --root")
     ap.add_argument("--misses", action="store_true", help="list devices scored wrong when left out")
     a = ap.parse_args()
     root, binary = os.path.abspath(a.root), os.path.abspath(a.bin)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seed corpus for the fuzz targets, built from the repository's own device answers.
 
-Reads the `example` answers of fingerprints/**/*.toml, the labelled answers of eval/*.jsonl and
+Reads the `example` answers of fingerprints/**/*.toml, the labelled answers of eval/dev/*.jsonl and
 examples/observations.jsonl, the sample estate and catalogue, and the import test fixtures, and
 writes each as one input file (named by its SHA-1, like libFuzzer does) under
 fuzz/corpus/<target>/, in the byte layout that target reads (see fuzz/fuzz_targets/*.rs: most
@@ -152,7 +152,7 @@ def main():
         with path.open("rb") as f:
             answers += answers_from_toml(tomllib.load(f))
     devices = {}
-    for path in sorted((ROOT / "eval").glob("*.jsonl")) + [ROOT / "examples" / "observations.jsonl"]:
+    for path in sorted((ROOT / "eval" / "dev").glob("*.jsonl")) + [ROOT / "examples" / "observations.jsonl"]:
         for kind, request, response, device in answers_from_jsonl(path):
             answers.append((kind, request, response))
             devices.setdefault(device, []).append((kind, request, response))

@@ -17,7 +17,7 @@ Examples:
   sightline identify examples/observations.jsonl
   sightline identify --format jsonl - < observations.jsonl
   sightline fingerprint check
-  sightline fingerprint eval eval/*.jsonl
+  sightline fingerprint eval eval/dev/*.jsonl
   sightline vendors hikvision";
 
 /// Find surveillance and network equipment made by vendors your rules forbid, with evidence.

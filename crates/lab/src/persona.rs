@@ -1,5 +1,5 @@
 //! Personas: what one kind of fake device answers, on which ports, and what it truly is.
-//! Built from the labelled evaluation sets (`eval/*.jsonl`, real answers with sources) plus a
+//! Built from the labelled evaluation sets (`eval/dev/*.jsonl`, real answers with sources) plus a
 //! few misbehaving devices defined here and the hostile ones of `crate::hostile`.
 
 use crate::hostile::{self, Hostile};
@@ -84,16 +84,16 @@ pub struct Persona {
 
 const EVAL: &[(&str, &str)] = &[
     (
-        "eval/devices.jsonl",
-        include_str!("../../../eval/devices.jsonl"),
+        "eval/dev/devices.jsonl",
+        include_str!("../../../eval/dev/devices.jsonl"),
     ),
     (
-        "eval/devices-2.jsonl",
-        include_str!("../../../eval/devices-2.jsonl"),
+        "eval/dev/devices-2.jsonl",
+        include_str!("../../../eval/dev/devices-2.jsonl"),
     ),
     (
-        "eval/devices-3.jsonl",
-        include_str!("../../../eval/devices-3.jsonl"),
+        "eval/dev/devices-3.jsonl",
+        include_str!("../../../eval/dev/devices-3.jsonl"),
     ),
 ];
 

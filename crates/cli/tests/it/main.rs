@@ -123,7 +123,7 @@ fn fingerprint_check_passes() {
 
 #[test]
 fn fingerprint_eval_prints_the_three_scores() {
-    let eval = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../eval/devices.jsonl");
+    let eval = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../eval/dev/devices.jsonl");
     let (out, err, code) = stdout_of(sightline().args(["fingerprint", "eval"]).arg(eval));
     assert_eq!(code, 0, "{err}");
     for what in [

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 #[test]
 fn evaluation_set_identification_table() {
-    let text = include_str!("../../../../eval/devices.jsonl");
+    let text = include_str!("../../../../eval/dev/devices.jsonl");
     let mut devices: Vec<(String, Vec<Observation>)> = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
