@@ -26,7 +26,8 @@ IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[
 NONCE = re.compile(r'(nonce|opaque|session|random|authorization)(=\s*"|"\s*:\s*"|=)([^"\s,;&]+)', re.I)
 SERIAL_TAG = re.compile(r"(<(?:serialNumber|SerialNumber|serial|subSerialNumber|deviceID|DeviceID|deviceSN|SerialNo)>)([^<]{4,})(</)")
 SERIAL_KV = re.compile(r'((?:serialNumber|SerialNumber|serialNo|sn|SN|deviceSN|DeviceSN)["\']?\s*[=:]\s*["\']?)([A-Za-z0-9-]{6,})')
-DATE = re.compile(r"^(Date|Last-Modified|Expires):.*$", re.M | re.I)
+# The value only: the spacing after the colon (Hikvision writes two spaces) and the line end stay.
+DATE = re.compile(r"^(Date|Last-Modified|Expires):([ \t]*)[^\r\n]*$", re.M | re.I)
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -64,8 +65,8 @@ def perturb_text(text, rng):
     text = NONCE.sub(lambda m: m.group(1) + m.group(2) + scramble(m.group(3), rng), text)
     text = SERIAL_TAG.sub(lambda m: m.group(1) + scramble(m.group(2), rng) + m.group(3), text)
     text = SERIAL_KV.sub(lambda m: m.group(1) + scramble(m.group(2), rng), text)
-    text = DATE.sub(lambda m: "%s: %s, %02d %s %d %02d:%02d:%02d GMT" % (
-        m.group(1), rng.choice(DAYS), rng.randrange(1, 29), rng.choice(MONTHS),
+    text = DATE.sub(lambda m: "%s:%s%s, %02d %s %d %02d:%02d:%02d GMT" % (
+        m.group(1), m.group(2), rng.choice(DAYS), rng.randrange(1, 29), rng.choice(MONTHS),
         rng.randrange(2016, 2027), rng.randrange(24), rng.randrange(60), rng.randrange(60)), text)
     return text
 
