@@ -135,14 +135,25 @@ fn same_maker(db: &Database, a: &str, b: &str) -> bool {
     };
     match (company(a), company(b)) {
         (Some(x), Some(y)) => reg.is_within(x, y) || reg.is_within(y, x),
-        // Makers outside the registry: the names as a device would give them, normalised.
+        // Makers outside the registry: the names as a device or registry gives them, word by
+        // word; one name's words leading the other's is the same maker ("Tandberg" and
+        // "Tandberg ASA", "Brocade" and "Brocade Communications Systems").
         _ => {
-            let key = |n: &str| {
-                crate::registry::normalize(
-                    &crate::identify::plausible_maker(n).unwrap_or_else(|| n.to_string()),
-                )
+            let words = |n: &str| -> Vec<String> {
+                crate::identify::plausible_maker(n)
+                    .unwrap_or_else(|| n.to_string())
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_lowercase)
+                    .collect()
             };
-            key(a) == key(b)
+            let (x, y) = (words(a), words(b));
+            let (short, long) = if x.len() <= y.len() {
+                (&x, &y)
+            } else {
+                (&y, &x)
+            };
+            !short.is_empty() && long.starts_with(short)
         }
     }
 }

@@ -837,6 +837,7 @@ fn snmp_enterprise(
         return;
     };
     let Some(c) = db.registry.company_for_enterprise(number) else {
+        iana_enterprise(db, obs, number, claims, evidence);
         return;
     };
     let fp = format!("pen:{number}");
@@ -852,6 +853,62 @@ fn snmp_enterprise(
         ),
     });
 }
+
+/// Enterprise numbers of SNMP agent software and chip SDKs, not of a device maker: a device
+/// answering under them says which agent it runs, not who made it (net-snmp, UCD-SNMP,
+/// Broadcom's SDK agent, Windows' agent).
+const AGENT_ENTERPRISES: &[u32] = &[8072, 2021, 4413, 311];
+
+/// An SNMP agent under an enterprise number the registry does not hold: its IANA registrant is
+/// the agent's vendor, which on embedded devices is the maker. Reported as a maker outside the
+/// registry (never covered), with the registrant's name cleaned of notes in parentheses.
+fn iana_enterprise(
+    db: &Database,
+    obs: &Observation,
+    number: u32,
+    claims: &mut Claims,
+    evidence: &mut EvidenceList,
+) {
+    if AGENT_ENTERPRISES.contains(&number) {
+        return;
+    }
+    let Some(registrant) = db.pen.get(&number) else {
+        return;
+    };
+    let mut name = String::new();
+    let mut depth = 0usize;
+    for ch in registrant.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => name.push(ch),
+            _ => {}
+        }
+    }
+    let Some(name) = plausible_maker(&name) else {
+        return;
+    };
+    let fp = format!("pen:{number}");
+    add(
+        &mut claims.unregistered,
+        name.clone(),
+        &fp,
+        UNREGISTERED_ENTERPRISE_CONFIDENCE,
+    );
+    evidence.push(Evidence {
+        observation: obs.id.clone(),
+        fingerprint: fp,
+        matched: format!("1.3.6.1.4.1.{number}"),
+        field: "banner".into(),
+        asserts: format!(
+            "manufacturer={name} (SNMP enterprise {number}, IANA registrant {registrant:?}; not in the registry)"
+        ),
+    });
+}
+
+/// Confidence of an IANA registrant that the registry does not hold as a company: the
+/// registrant name is the organisation's, which may be a parent or an old name of the maker.
+const UNREGISTERED_ENTERPRISE_CONFIDENCE: f64 = 0.6;
 
 /// Confidence of a realm that is a bare MAC address: several makers (Uniview among them) use
 /// the device's MAC as its authentication realm, but a 12-hex-digit realm could be anything.

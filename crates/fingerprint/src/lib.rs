@@ -72,6 +72,9 @@ pub struct Database {
     pub registry: Registry,
     pub fingerprints: Vec<Fingerprint>,
     pub oui: oui::OuiTable,
+    /// IANA Private Enterprise Numbers (`pen.tsv`): number -> registrant, for SNMP agents whose
+    /// vendor the registry does not hold.
+    pub pen: HashMap<u32, String>,
     groups: HashMap<String, Group>,
     /// Index of each fingerprint by id and by every alias (a live id wins over an alias).
     by_id: HashMap<String, usize>,
@@ -104,6 +107,7 @@ impl Database {
         let mut registry_files = Vec::new();
         let mut fp_files = Vec::new();
         let mut oui_text = String::new();
+        let mut pen = HashMap::new();
         for (path, bytes) in files {
             let text = match String::from_utf8(bytes) {
                 Ok(t) => t,
@@ -114,6 +118,8 @@ impl Database {
             };
             if path.ends_with("oui.tsv") {
                 oui_text = text;
+            } else if path.ends_with("pen.tsv") {
+                pen = parse_pen(&text);
             } else if path.starts_with("registry/") {
                 registry_files.push((path, text));
             } else if path.ends_with(".toml") {
@@ -164,6 +170,7 @@ impl Database {
             registry,
             fingerprints,
             oui: oui::OuiTable::parse(&oui_text),
+            pen,
             groups,
             by_id,
             spotter,
@@ -257,4 +264,16 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<
         }
     }
     Ok(())
+}
+
+/// `pen.tsv`: `<number> TAB <registrant>` lines; comments and malformed lines are skipped.
+fn parse_pen(text: &str) -> HashMap<u32, String> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (number, name) = l.split_once('\t')?;
+            Some((number.trim().parse().ok()?, name.trim().to_string()))
+        })
+        .filter(|(_, name): &(u32, String)| !name.is_empty())
+        .collect()
 }

@@ -596,3 +596,29 @@ fn makers_in_a_list_of_other_devices_are_not_this_ones() {
         },
     );
 }
+
+#[test]
+fn an_snmp_agent_outside_the_registry_is_named_by_its_iana_registrant() {
+    // sysObjectID under Tandberg's enterprise number (5596), which the registry does not hold:
+    // the IANA registrant names the maker, as given, not covered.
+    let walk = "SNMPv2-MIB::sysDescr.0 = STRING: TANDBERG Codec\nSNMPv2-MIB::sysObjectID.0 = OID: SNMPv2-SMI::enterprises.5596.150.6.4.1";
+    let id = check(
+        &[(Kind::Banner, "snmpget system.sysDescr/sysObjectID", walk)],
+        Expect {
+            manufacturer: Some("Tandberg ASA"),
+            brand: None,
+            covered: false,
+        },
+    );
+    assert!(id.unregistered);
+    // net-snmp's own number names the agent software, not the device's maker.
+    let linux = "SNMPv2-MIB::sysDescr.0 = STRING: Linux cam 3.10.14\nSNMPv2-MIB::sysObjectID.0 = OID: NET-SNMP-MIB::netSnmpAgentOIDs.10\n.1.3.6.1.2.1.1.2.0 = OID: .1.3.6.1.4.1.8072.3.2.10";
+    check(
+        &[(Kind::Banner, "snmpget system.sysDescr/sysObjectID", linux)],
+        Expect {
+            manufacturer: None,
+            brand: None,
+            covered: false,
+        },
+    );
+}
