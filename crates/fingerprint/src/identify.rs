@@ -859,6 +859,11 @@ fn snmp_enterprise(
 /// Broadcom's SDK agent, Windows' agent).
 const AGENT_ENTERPRISES: &[u32] = &[8072, 2021, 4413, 311];
 
+/// Enterprise numbers that devices of another maker are known to answer under, so their IANA
+/// registrant is not the maker: 10002 (Frogfoot Networks) in Ubiquiti AirOS agents, 50001
+/// (Scildon, an insurer) in Hikvision recorders (`banner.hikvision.snmp-nvr-50001`).
+const BORROWED_ENTERPRISES: &[u32] = &[10002, 50001];
+
 /// An SNMP agent under an enterprise number the registry does not hold: its IANA registrant is
 /// the agent's vendor, which on embedded devices is the maker. Reported as a maker outside the
 /// registry (never covered), with the registrant's name cleaned of notes in parentheses.
@@ -869,7 +874,7 @@ fn iana_enterprise(
     claims: &mut Claims,
     evidence: &mut EvidenceList,
 ) {
-    if AGENT_ENTERPRISES.contains(&number) {
+    if AGENT_ENTERPRISES.contains(&number) || BORROWED_ENTERPRISES.contains(&number) {
         return;
     }
     let Some(registrant) = db.pen.get(&number) else {
