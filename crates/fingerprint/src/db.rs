@@ -3,7 +3,11 @@
 use crate::Problem;
 use crate::fields::Fields;
 use model::{DeviceClass, Kind};
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::Regex;
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind, PatternID, PatternSet, meta};
+use regex_syntax::hir::{Hir, HirKind, Look};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -118,11 +122,17 @@ pub struct Fingerprint {
     pub kinds: Vec<Kind>,
     /// The fields it matches on (any of them).
     pub fields: Vec<String>,
-    /// The pattern's source. It is compiled when first needed (`regex()`): the candidates of a
-    /// value come from its field's `RegexSet`, and compiling every entry's own `Regex` at load
-    /// cost most of the start-up memory of identification.
+    /// The pattern's source. At load it is only parsed (which finds every syntax error); it is
+    /// compiled when first needed (`regex()`): the candidates of a value come from its field's
+    /// multi-pattern matcher, and compiling every entry's own `Regex` at load cost most of the
+    /// start-up time and memory of identification.
     pub pattern: String,
     compiled: OnceLock<Option<Regex>>,
+    /// Whether the pattern has named captures (then a hit runs a capturing search).
+    has_names: bool,
+    /// Whether every match of the pattern spans the whole value (`^...$`, no `(?m)`): a value
+    /// its field's matcher reports is then matched whole, without a second search.
+    whole: bool,
     pub description: String,
     pub manufacturer: Option<String>,
     pub brand: Option<String>,
@@ -130,12 +140,68 @@ pub struct Fingerprint {
     pub model: Option<String>,
     pub firmware: Option<String>,
     pub confidence: f64,
-    pub also: Vec<(String, Regex)>,
+    pub also: Vec<Cond>,
     /// Conditions that veto a match when any value of the field matches.
-    pub unless: Vec<(String, Regex)>,
+    pub unless: Vec<Cond>,
     pub examples: Vec<Example>,
     /// Answers it must not match, each with its source.
     pub counterexamples: Vec<Example>,
+}
+
+/// A condition of a fingerprint: some value of `field` matches `pattern`. Parsed at load,
+/// compiled when first asked.
+#[derive(Debug)]
+pub struct Cond {
+    pub field: String,
+    pub pattern: String,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl Cond {
+    /// The compiled pattern (`None` only if it exceeds the regex size limit, which the data
+    /// check reports).
+    pub fn regex(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| Regex::new(&self.pattern).ok())
+            .as_ref()
+    }
+
+    /// Whether some value of the field matches.
+    fn holds(&self, fields: &Fields) -> bool {
+        let values = fields.get(&self.field);
+        !values.is_empty()
+            && self
+                .regex()
+                .is_some_and(|re| values.iter().any(|v| re.is_match(v)))
+    }
+}
+
+/// Parse a pattern with the settings `Regex::new` uses: every syntax error, without the cost
+/// of compiling it.
+fn parse(pattern: &str) -> Result<Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .map_err(|e| e.to_string())
+}
+
+/// The names of the capture groups of a parsed pattern, in the order of their groups.
+fn capture_names(h: &Hir, out: &mut Vec<String>) {
+    match h.kind() {
+        HirKind::Capture(c) => {
+            if let Some(n) = &c.name {
+                out.push(n.to_string());
+            }
+            capture_names(&c.sub, out);
+        }
+        HirKind::Concat(v) | HirKind::Alternation(v) => {
+            for x in v {
+                capture_names(x, out);
+            }
+        }
+        HirKind::Repetition(r) => capture_names(&r.sub, out),
+        _ => {}
+    }
 }
 
 /// A fingerprint that matched one value of one observation.
@@ -178,27 +244,29 @@ impl Fingerprint {
         if kinds.is_empty() {
             bad("`kinds` is empty".into());
         }
-        let pattern = match Regex::new(&e.pattern) {
-            Ok(r) => Some(r),
+        let pattern = match parse(&e.pattern) {
+            Ok(h) => Some(h),
             Err(err) => {
                 bad(format!("pattern does not compile: {err}"));
                 None
             }
         };
-        let mut also = Vec::new();
-        for c in &e.also {
-            match Regex::new(&c.pattern) {
-                Ok(r) => also.push((c.field.clone(), r)),
-                Err(err) => bad(format!("`also` pattern does not compile: {err}")),
+        let mut conds = |list: &[CondToml], what: &str| {
+            let mut out = Vec::new();
+            for c in list {
+                match parse(&c.pattern) {
+                    Ok(_) => out.push(Cond {
+                        field: c.field.clone(),
+                        pattern: c.pattern.clone(),
+                        compiled: OnceLock::new(),
+                    }),
+                    Err(err) => bad(format!("`{what}` pattern does not compile: {err}")),
+                }
             }
-        }
-        let mut unless = Vec::new();
-        for c in &e.unless {
-            match Regex::new(&c.pattern) {
-                Ok(r) => unless.push((c.field.clone(), r)),
-                Err(err) => bad(format!("`unless` pattern does not compile: {err}")),
-            }
-        }
+            out
+        };
+        let also = conds(&e.also, "also");
+        let unless = conds(&e.unless, "unless");
         let device_class = match e.device_class.as_deref().map(str::parse::<DeviceClass>) {
             Some(Ok(c)) => Some(c),
             Some(Err(msg)) => {
@@ -221,8 +289,9 @@ impl Fingerprint {
         {
             bad("asserts nothing: set manufacturer, brand, device_class, model or firmware".into());
         }
-        if let Some(re) = &pattern {
-            let names: Vec<&str> = re.capture_names().flatten().collect();
+        let mut names = Vec::new();
+        if let Some(hir) = &pattern {
+            capture_names(hir, &mut names);
             for (attr, tpl) in [
                 ("manufacturer", &e.manufacturer),
                 ("brand", &e.brand),
@@ -231,7 +300,7 @@ impl Fingerprint {
             ] {
                 if let Some(tpl) = tpl {
                     for name in template_names(tpl) {
-                        if !names.contains(&name) {
+                        if !names.iter().any(|n| n == name) {
                             bad(format!(
                                 "{attr} uses {{{name}}} but the pattern has no capture named {name}"
                             ));
@@ -240,11 +309,12 @@ impl Fingerprint {
                 }
             }
         }
-        // Checked and dropped: compiled again on first use (see `regex`).
-        drop(pattern?);
+        let props = pattern?.properties().clone();
         if !ok {
             return None;
         }
+        let whole = props.look_set_prefix().contains(Look::Start)
+            && props.look_set_suffix().contains(Look::End);
         Some(Fingerprint {
             id: e.id,
             file: file.to_string(),
@@ -252,6 +322,8 @@ impl Fingerprint {
             fields,
             pattern: e.pattern,
             compiled: OnceLock::new(),
+            has_names: !names.is_empty(),
+            whole,
             description: e.description,
             manufacturer: e.manufacturer,
             brand: e.brand,
@@ -286,29 +358,46 @@ impl Fingerprint {
     /// do not depend on the value matched, so a caller matching many values of one observation
     /// asks once (a body condition re-run for each of thousands of values was quadratic).
     pub fn conditions_hold(&self, fields: &Fields) -> bool {
-        self.also
-            .iter()
-            .all(|(field, re)| fields.get(field).iter().any(|v| re.is_match(v)))
-            && !self
-                .unless
-                .iter()
-                .any(|(field, re)| fields.get(field).iter().any(|v| re.is_match(v)))
+        self.also.iter().all(|c| c.holds(fields)) && !self.unless.iter().any(|c| c.holds(fields))
     }
 
     /// Match the pattern alone on one value.
     pub(crate) fn hit<'a>(&'a self, field: &str, value: &str) -> Option<Hit<'a>> {
         let re = self.regex()?;
-        let caps = re.captures(value)?;
         let mut captures = BTreeMap::new();
-        for name in re.capture_names().flatten() {
-            if let Some(m) = caps.name(name) {
-                captures.insert(name.to_string(), m.as_str().to_string());
+        let matched = if self.has_names {
+            let caps = re.captures(value)?;
+            for name in re.capture_names().flatten() {
+                if let Some(m) = caps.name(name) {
+                    captures.insert(name.to_string(), m.as_str().to_string());
+                }
             }
+            caps.get(0).map(|m| m.as_str()).unwrap_or_default()
+        } else {
+            re.find(value)?.as_str()
+        };
+        Some(self.hit_on(field, value, matched, captures))
+    }
+
+    /// A hit on a value that the field's matcher found this pattern to match: no search is
+    /// run again when the pattern spans the whole value and captures nothing.
+    pub(crate) fn hit_known<'a>(&'a self, field: &str, value: &str) -> Option<Hit<'a>> {
+        if self.whole && !self.has_names {
+            return Some(self.hit_on(field, value, value, BTreeMap::new()));
         }
-        let matched = caps.get(0).map(|m| m.as_str()).unwrap_or_default();
+        self.hit(field, value)
+    }
+
+    fn hit_on<'a>(
+        &'a self,
+        field: &str,
+        value: &str,
+        matched: &str,
+        captures: BTreeMap<String, String>,
+    ) -> Hit<'a> {
         let matched = if matched.is_empty() { value } else { matched };
         let render = |tpl: &Option<String>| tpl.as_deref().and_then(|t| render(t, &captures));
-        Some(Hit {
+        Hit {
             fingerprint: self,
             field: field.to_string(),
             matched: truncate(matched, 200),
@@ -317,7 +406,7 @@ impl Fingerprint {
             model: render(&self.model),
             firmware: render(&self.firmware),
             captures,
-        })
+        }
     }
 }
 
@@ -362,12 +451,29 @@ fn render(tpl: &str, caps: &BTreeMap<String, String>) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
-/// All fingerprints on one field, with a RegexSet to find candidates in one pass.
+/// All fingerprints on one field, with one multi-pattern matcher that finds which of their
+/// patterns match a value in a single pass.
 #[derive(Debug)]
 pub(crate) struct Group {
     pub members: Vec<usize>,
     /// `None` when the patterns together exceed the regex size limit; then each is tried.
-    pub set: Option<RegexSet>,
+    pub set: Option<meta::Regex>,
+}
+
+impl Group {
+    /// Which members' patterns match `value`, into `found` (cleared first; its capacity must
+    /// be at least the number of members).
+    pub fn which(&self, value: &str, found: &mut PatternSet) {
+        found.clear();
+        match &self.set {
+            Some(set) => set.which_overlapping_matches(&Input::new(value), found),
+            None => {
+                for i in 0..self.members.len() {
+                    found.insert(PatternID::new_unchecked(i));
+                }
+            }
+        }
+    }
 }
 
 pub(crate) fn build_groups(fps: &[Fingerprint]) -> HashMap<String, Group> {
@@ -380,10 +486,19 @@ pub(crate) fn build_groups(fps: &[Fingerprint]) -> HashMap<String, Group> {
     by_field
         .into_iter()
         .map(|(field, members)| {
-            let set = RegexSetBuilder::new(members.iter().map(|&i| fps[i].pattern.as_str()))
-                .size_limit(64 << 20)
-                .dfa_size_limit(32 << 20)
-                .build()
+            // What `RegexSet` builds, with its limits raised: every match, no captures.
+            let patterns: Vec<&str> = members.iter().map(|&i| fps[i].pattern.as_str()).collect();
+            let set = meta::Builder::new()
+                .configure(
+                    meta::Config::new()
+                        .match_kind(MatchKind::All)
+                        .utf8_empty(true)
+                        .which_captures(WhichCaptures::None)
+                        .nfa_size_limit(Some(64 << 20))
+                        .hybrid_cache_capacity(32 << 20),
+                )
+                .syntax(syntax::Config::new().utf8(true))
+                .build_many(&patterns)
                 .ok();
             (field, Group { members, set })
         })

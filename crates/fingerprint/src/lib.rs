@@ -12,13 +12,14 @@ pub mod names;
 pub mod oui;
 pub mod registry;
 
-pub use db::{Example, Fingerprint, Hit};
+pub use db::{Cond, Example, Fingerprint, Hit};
 pub use fields::{Fields, extract};
 pub use identify::MAX_EVIDENCE;
 pub use registry::{Named, Registry};
 
 use db::{FingerprintFile, Group};
 use model::{Identity, Observation};
+use regex_automata::PatternSet;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
@@ -75,6 +76,8 @@ pub struct Database {
     spotter: names::Spotter,
     /// Every field some fingerprint, condition or the name spotter reads.
     wanted: std::sync::Arc<std::collections::HashSet<String>>,
+    /// The most fingerprints on one field.
+    widest_group: usize,
 }
 
 impl Database {
@@ -137,13 +140,15 @@ impl Database {
         let spotter = names::Spotter::new(&registry);
         let mut wanted: std::collections::HashSet<String> = groups.keys().cloned().collect();
         for fp in &fingerprints {
-            wanted.extend(fp.also.iter().chain(&fp.unless).map(|(f, _)| f.clone()));
+            wanted.extend(fp.also.iter().chain(&fp.unless).map(|c| c.field.clone()));
         }
         wanted.extend(names::FIELDS.iter().map(|f| f.to_string()));
         // `scope` is derived from `xml.Scopes`, `mac` is read by the OUI lookup.
         wanted.extend(["xml.Scopes", "mac", "header.content-type"].map(String::from));
         let wanted = std::sync::Arc::new(wanted);
+        let widest_group = groups.values().map(|g| g.members.len()).max().unwrap_or(0);
         let db = Database {
+            widest_group,
             registry,
             fingerprints,
             oui: oui::OuiTable::parse(&oui_text),
@@ -168,31 +173,31 @@ impl Database {
 
     pub fn matches_fields<'a>(&'a self, kind: model::Kind, fields: &Fields) -> Vec<Hit<'a>> {
         let mut hits = Vec::new();
-        // Whether each candidate's conditions hold on this observation, asked once.
-        let mut conditions: HashMap<usize, bool> = HashMap::new();
+        // Whether each candidate's conditions hold on this observation, asked once. Candidates
+        // per observation are few: a list beats a hash map.
+        let mut conditions: Vec<(usize, bool)> = Vec::new();
+        let mut found = PatternSet::new(self.widest_group);
         for (name, values) in fields.iter() {
             let Some(group) = self.groups.get(name) else {
                 continue;
             };
             for value in values {
-                let candidates: Vec<usize> = match &group.set {
-                    Some(set) => set
-                        .matches(value)
-                        .into_iter()
-                        .map(|i| group.members[i])
-                        .collect(),
-                    None => group.members.clone(),
-                };
-                for i in candidates {
+                group.which(value, &mut found);
+                for p in found.iter() {
+                    let i = group.members[p.as_usize()];
                     let fp = &self.fingerprints[i];
-                    if !fp.kinds.contains(&kind)
-                        || !*conditions
-                            .entry(i)
-                            .or_insert_with(|| fp.conditions_hold(fields))
-                    {
+                    if !fp.kinds.contains(&kind) {
                         continue;
                     }
-                    if let Some(hit) = fp.hit(name, value) {
+                    let holds = match conditions.iter().find(|(j, _)| *j == i) {
+                        Some(&(_, holds)) => holds,
+                        None => {
+                            let holds = fp.conditions_hold(fields);
+                            conditions.push((i, holds));
+                            holds
+                        }
+                    };
+                    if holds && let Some(hit) = fp.hit_known(name, value) {
                         hits.push(hit);
                     }
                 }
