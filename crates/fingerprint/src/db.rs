@@ -1,16 +1,15 @@
 //! Fingerprint entries: TOML shape, validation, compilation, and matching against fields.
 
 use crate::Problem;
+use crate::ascii::{self, Compiled, parse};
 use crate::fields::Fields;
 use model::{DeviceClass, Kind};
 use regex::Regex;
-use regex_automata::nfa::thompson::WhichCaptures;
-use regex_automata::util::syntax;
-use regex_automata::{Input, MatchKind, PatternID, PatternSet, meta};
+use regex_automata::{Input, PatternID, PatternSet, meta};
 use regex_syntax::hir::{Hir, HirKind, Look};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,6 +127,8 @@ pub struct Fingerprint {
     /// start-up time and memory of identification.
     pub pattern: String,
     compiled: OnceLock<Option<Regex>>,
+    /// The pattern compiled for hits, cut to ASCII for ASCII values (see `ascii`).
+    matcher: Compiled,
     /// Whether the pattern has named captures (then a hit runs a capturing search).
     has_names: bool,
     /// Whether every match of the pattern spans the whole value (`^...$`, no `(?m)`): a value
@@ -149,40 +150,53 @@ pub struct Fingerprint {
 }
 
 /// A condition of a fingerprint: some value of `field` matches `pattern`. Parsed at load,
-/// compiled when first asked.
+/// compiled when first asked; conditions written alike in several entries share one
+/// compiled pattern and one answer per observation.
 #[derive(Debug)]
 pub struct Cond {
     pub field: String,
     pub pattern: String,
+    pub(crate) shared: Arc<CondPattern>,
+}
+
+/// The compiled side of a condition, shared by every condition of the same field and pattern.
+#[derive(Debug, Default)]
+pub(crate) struct CondPattern {
+    /// Index among the distinct conditions of the database (for answers memoised per
+    /// observation).
+    pub id: usize,
     compiled: OnceLock<Option<Regex>>,
+    matcher: Compiled,
+}
+
+impl CondPattern {
+    pub(crate) fn new(id: usize) -> CondPattern {
+        CondPattern {
+            id,
+            ..CondPattern::default()
+        }
+    }
 }
 
 impl Cond {
     /// The compiled pattern (`None` only if it exceeds the regex size limit, which the data
     /// check reports).
     pub fn regex(&self) -> Option<&Regex> {
-        self.compiled
+        self.shared
+            .compiled
             .get_or_init(|| Regex::new(&self.pattern).ok())
             .as_ref()
     }
 
     /// Whether some value of the field matches.
-    fn holds(&self, fields: &Fields) -> bool {
-        let values = fields.get(&self.field);
-        !values.is_empty()
-            && self
-                .regex()
-                .is_some_and(|re| values.iter().any(|v| re.is_match(v)))
+    pub(crate) fn holds(&self, fields: &Fields) -> bool {
+        fields.get(&self.field).iter().any(|v| {
+            self.shared
+                .matcher
+                .for_text(&self.pattern, v)
+                .is_some_and(|re| re.is_match(v.as_str()))
+        })
     }
-}
-
-/// Parse a pattern with the settings `Regex::new` uses: every syntax error, without the cost
-/// of compiling it.
-fn parse(pattern: &str) -> Result<Hir, String> {
-    regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(pattern)
-        .map_err(|e| e.to_string())
 }
 
 /// The names of the capture groups of a parsed pattern, in the order of their groups.
@@ -258,7 +272,7 @@ impl Fingerprint {
                     Ok(_) => out.push(Cond {
                         field: c.field.clone(),
                         pattern: c.pattern.clone(),
-                        compiled: OnceLock::new(),
+                        shared: Arc::default(),
                     }),
                     Err(err) => bad(format!("`{what}` pattern does not compile: {err}")),
                 }
@@ -322,6 +336,7 @@ impl Fingerprint {
             fields,
             pattern: e.pattern,
             compiled: OnceLock::new(),
+            matcher: Compiled::default(),
             has_names: !names.is_empty(),
             whole,
             description: e.description,
@@ -361,20 +376,39 @@ impl Fingerprint {
         self.also.iter().all(|c| c.holds(fields)) && !self.unless.iter().any(|c| c.holds(fields))
     }
 
+    /// `conditions_hold`, with each distinct condition's answer on this observation kept in
+    /// `answers` (indexed by condition id: 0 not asked yet, 1 no, 2 yes).
+    pub(crate) fn conditions_hold_memo(&self, fields: &Fields, answers: &mut [u8]) -> bool {
+        let mut holds = |c: &Cond| match answers.get(c.shared.id).copied() {
+            Some(1) => false,
+            Some(2) => true,
+            _ => {
+                let h = c.holds(fields);
+                if let Some(a) = answers.get_mut(c.shared.id) {
+                    *a = 1 + u8::from(h);
+                }
+                h
+            }
+        };
+        self.also.iter().all(&mut holds) && !self.unless.iter().any(&mut holds)
+    }
+
     /// Match the pattern alone on one value.
     pub(crate) fn hit<'a>(&'a self, field: &str, value: &str) -> Option<Hit<'a>> {
-        let re = self.regex()?;
+        let re = self.matcher.for_text(&self.pattern, value)?;
         let mut captures = BTreeMap::new();
         let matched = if self.has_names {
-            let caps = re.captures(value)?;
-            for name in re.capture_names().flatten() {
-                if let Some(m) = caps.name(name) {
-                    captures.insert(name.to_string(), m.as_str().to_string());
+            let mut caps = re.create_captures();
+            re.captures(value, &mut caps);
+            let m = caps.get_match()?;
+            for (i, name) in re.group_info().pattern_names(PatternID::ZERO).enumerate() {
+                if let (Some(name), Some(span)) = (name, caps.get_group(i)) {
+                    captures.insert(name.to_string(), value[span.range()].to_string());
                 }
             }
-            caps.get(0).map(|m| m.as_str()).unwrap_or_default()
+            &value[m.range()]
         } else {
-            re.find(value)?.as_str()
+            &value[re.find(value)?.range()]
         };
         Some(self.hit_on(field, value, matched, captures))
     }
@@ -452,25 +486,37 @@ fn render(tpl: &str, caps: &BTreeMap<String, String>) -> Option<String> {
 }
 
 /// All fingerprints on one field, with one multi-pattern matcher that finds which of their
-/// patterns match a value in a single pass.
+/// patterns match a value in a single pass. It is compiled when the field is first seen, cut
+/// to ASCII for ASCII values and whole for others (see `ascii`). (Literal prefilters in front
+/// of it were tried: on device answers the literals occur in far more values than match, and
+/// the extra candidates cost more than the scan they save.)
 #[derive(Debug)]
 pub(crate) struct Group {
     pub members: Vec<usize>,
-    /// `None` when the patterns together exceed the regex size limit; then each is tried.
-    pub set: Option<meta::Regex>,
+    patterns: Vec<String>,
+    /// `None` inside when the patterns together exceed the regex size limit; then each is tried.
+    ascii: OnceLock<Option<meta::Regex>>,
+    full: OnceLock<Option<meta::Regex>>,
 }
 
 impl Group {
     /// Which members' patterns match `value`, into `found` (cleared first; its capacity must
-    /// be at least the number of members).
-    pub fn which(&self, value: &str, found: &mut PatternSet) {
+    /// be at least the number of members). Returns `false` when the patterns could not be
+    /// compiled together and `found` holds every member, to be tried one by one.
+    pub fn which(&self, value: &str, found: &mut PatternSet) -> bool {
         found.clear();
-        match &self.set {
-            Some(set) => set.which_overlapping_matches(&Input::new(value), found),
+        let ascii = value.is_ascii();
+        let set = if ascii { &self.ascii } else { &self.full };
+        match set.get_or_init(|| ascii::set(&self.patterns, ascii)) {
+            Some(set) => {
+                set.which_overlapping_matches(&Input::new(value), found);
+                true
+            }
             None => {
                 for i in 0..self.members.len() {
                     found.insert(PatternID::new_unchecked(i));
                 }
+                false
             }
         }
     }
@@ -486,21 +532,14 @@ pub(crate) fn build_groups(fps: &[Fingerprint]) -> HashMap<String, Group> {
     by_field
         .into_iter()
         .map(|(field, members)| {
-            // What `RegexSet` builds, with its limits raised: every match, no captures.
-            let patterns: Vec<&str> = members.iter().map(|&i| fps[i].pattern.as_str()).collect();
-            let set = meta::Builder::new()
-                .configure(
-                    meta::Config::new()
-                        .match_kind(MatchKind::All)
-                        .utf8_empty(true)
-                        .which_captures(WhichCaptures::None)
-                        .nfa_size_limit(Some(64 << 20))
-                        .hybrid_cache_capacity(32 << 20),
-                )
-                .syntax(syntax::Config::new().utf8(true))
-                .build_many(&patterns)
-                .ok();
-            (field, Group { members, set })
+            let patterns = members.iter().map(|&i| fps[i].pattern.clone()).collect();
+            let group = Group {
+                members,
+                patterns,
+                ascii: OnceLock::new(),
+                full: OnceLock::new(),
+            };
+            (field, group)
         })
         .collect()
 }

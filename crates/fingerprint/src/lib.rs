@@ -2,6 +2,7 @@
 //! at build time from `fingerprints/`), checks them, and turns observations into identities
 //! with evidence. Pure: no IO beyond reading a data directory on request, no async.
 
+mod ascii;
 pub mod cert;
 pub mod check;
 mod db;
@@ -78,6 +79,8 @@ pub struct Database {
     wanted: std::sync::Arc<std::collections::HashSet<String>>,
     /// The most fingerprints on one field.
     widest_group: usize,
+    /// How many distinct conditions (`also`, `unless`) the fingerprints have.
+    conditions: usize,
 }
 
 impl Database {
@@ -136,6 +139,18 @@ impl Database {
                 Err(e) => problems.push(Problem::new(path, "", format!("invalid TOML: {e}"))),
             }
         }
+        // Conditions written alike share one compiled pattern and one answer per observation.
+        let mut shared: HashMap<(String, String), std::sync::Arc<db::CondPattern>> = HashMap::new();
+        for fp in &mut fingerprints {
+            for c in fp.also.iter_mut().chain(fp.unless.iter_mut()) {
+                let next = shared.len();
+                c.shared = shared
+                    .entry((c.field.clone(), c.pattern.clone()))
+                    .or_insert_with(|| std::sync::Arc::new(db::CondPattern::new(next)))
+                    .clone();
+            }
+        }
+        let conditions = shared.len();
         let groups = db::build_groups(&fingerprints);
         let spotter = names::Spotter::new(&registry);
         let mut wanted: std::collections::HashSet<String> = groups.keys().cloned().collect();
@@ -149,6 +164,7 @@ impl Database {
         let widest_group = groups.values().map(|g| g.members.len()).max().unwrap_or(0);
         let db = Database {
             widest_group,
+            conditions,
             registry,
             fingerprints,
             oui: oui::OuiTable::parse(&oui_text),
@@ -177,12 +193,14 @@ impl Database {
         // per observation are few: a list beats a hash map.
         let mut conditions: Vec<(usize, bool)> = Vec::new();
         let mut found = PatternSet::new(self.widest_group);
+        // Each distinct condition's answer on this observation: 0 not asked, 1 no, 2 yes.
+        let mut answers = vec![0u8; self.conditions];
         for (name, values) in fields.iter() {
             let Some(group) = self.groups.get(name) else {
                 continue;
             };
             for value in values {
-                group.which(value, &mut found);
+                let exact = group.which(value, &mut found);
                 for p in found.iter() {
                     let i = group.members[p.as_usize()];
                     let fp = &self.fingerprints[i];
@@ -192,14 +210,20 @@ impl Database {
                     let holds = match conditions.iter().find(|(j, _)| *j == i) {
                         Some(&(_, holds)) => holds,
                         None => {
-                            let holds = fp.conditions_hold(fields);
+                            let holds = fp.conditions_hold_memo(fields, &mut answers);
                             conditions.push((i, holds));
                             holds
                         }
                     };
-                    if holds && let Some(hit) = fp.hit_known(name, value) {
-                        hits.push(hit);
+                    if !holds {
+                        continue;
                     }
+                    let hit = if exact {
+                        fp.hit_known(name, value)
+                    } else {
+                        fp.hit(name, value)
+                    };
+                    hits.extend(hit);
                 }
             }
         }
