@@ -73,7 +73,7 @@ pub struct Database {
     pub registry: Registry,
     pub fingerprints: Vec<Fingerprint>,
     pub oui: oui::OuiTable,
-    groups: HashMap<String, Group>,
+    groups: HashMap<String, Vec<(model::Kind, Group)>>,
     spotter: names::Spotter,
     /// Every field some fingerprint, condition or the name spotter reads.
     wanted: std::sync::Arc<std::collections::HashSet<String>>,
@@ -161,7 +161,12 @@ impl Database {
         // `scope` is derived from `xml.Scopes`, `mac` is read by the OUI lookup.
         wanted.extend(["xml.Scopes", "mac", "header.content-type"].map(String::from));
         let wanted = std::sync::Arc::new(wanted);
-        let widest_group = groups.values().map(|g| g.members.len()).max().unwrap_or(0);
+        let widest_group = groups
+            .values()
+            .flatten()
+            .map(|(_, g)| g.members.len())
+            .max()
+            .unwrap_or(0);
         let db = Database {
             widest_group,
             conditions,
@@ -193,20 +198,22 @@ impl Database {
         // per observation are few: a list beats a hash map.
         let mut conditions: Vec<(usize, bool)> = Vec::new();
         let mut found = PatternSet::new(self.widest_group);
+        let mut scratch = PatternSet::new(self.widest_group);
         // Each distinct condition's answer on this observation: 0 not asked, 1 no, 2 yes.
         let mut answers = vec![0u8; self.conditions];
         for (name, values) in fields.iter() {
-            let Some(group) = self.groups.get(name) else {
+            let Some((_, group)) = self
+                .groups
+                .get(name)
+                .and_then(|g| g.iter().find(|(k, _)| *k == kind))
+            else {
                 continue;
             };
             for value in values {
-                let exact = group.which(value, &mut found);
+                let exact = group.which(value, &mut found, &mut scratch);
                 for p in found.iter() {
                     let i = group.members[p.as_usize()];
                     let fp = &self.fingerprints[i];
-                    if !fp.kinds.contains(&kind) {
-                        continue;
-                    }
                     let holds = match conditions.iter().find(|(j, _)| *j == i) {
                         Some(&(_, holds)) => holds,
                         None => {
