@@ -14,12 +14,6 @@ use args::{Cli, Command, FingerprintCommand};
 use clap::Parser;
 use std::process::ExitCode as StdExitCode;
 
-/// Identification makes and frees many small strings per answer (fields, evidence, claims);
-/// mimalloc serves them from per-size free lists, measurably faster than the system allocator
-/// there (bench/identify.sh).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// How a run ended. Documented in `sightline --help`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitCode {
