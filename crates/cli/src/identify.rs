@@ -66,19 +66,40 @@ pub fn identity_json(id: &Identity) -> IdentityJson<'_> {
 
 pub fn run(cfg: &IdentifyConfig) -> Result<ExitCode> {
     let db = load_db(cfg.data.as_deref())?;
-    let loaded = input::load(cfg.input.as_deref())?;
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut rows = Vec::new();
-    for (device, obs) in input::by_device(loaded.observations) {
+    // Devices are identified as the window hands them on: in order of first appearance, as
+    // soon as their observations have ended (or the window is full), never the whole input.
+    let mut grouper = input::Grouper::window();
+    let mut written: Result<()> = Ok(());
+    let mut emit = |device: String, obs: Vec<model::Observation>| {
+        if written.is_err() {
+            return;
+        }
         let id = db.identify(&device, &obs);
         match cfg.format {
             Format::Jsonl => {
-                serde_json::to_writer(&mut out, &identity_json(&id))?;
-                out.write_all(b"\n")?;
+                written = serde_json::to_writer(&mut out, &identity_json(&id))
+                    .map_err(anyhow::Error::from)
+                    .and_then(|()| out.write_all(b"\n").map_err(anyhow::Error::from));
             }
             Format::Table => rows.push(table_row(&id)),
         }
+    };
+    let bad_lines = input::read(cfg.input.as_deref(), |obs, _truth| {
+        grouper.push(obs, &mut emit);
+        Ok(())
+    })?;
+    grouper.finish(&mut emit);
+    written?;
+    if !grouper.split.is_empty() {
+        eprintln!(
+            "the input is not grouped by device: {} device(s) (first: {}) had observations more than {} observations apart and were identified in parts; sort the input by device to identify each once",
+            grouper.split.len(),
+            report::text::terminal(&grouper.split[0]),
+            input::WINDOW_OBSERVATIONS
+        );
     }
     if cfg.format == Format::Table {
         let headers = [
@@ -95,10 +116,9 @@ pub fn run(cfg: &IdentifyConfig) -> Result<ExitCode> {
         out.write_all(table::render(&headers, &rows, 40).as_bytes())?;
     }
     out.flush().context("cannot write results")?;
-    if loaded.bad_lines > 0 {
+    if bad_lines > 0 {
         eprintln!(
-            "{} input line(s) were skipped; fix them and run again to identify those devices",
-            loaded.bad_lines
+            "{bad_lines} input line(s) were skipped; fix them and run again to identify those devices"
         );
         return Ok(ExitCode::BadInput);
     }

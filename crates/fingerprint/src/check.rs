@@ -24,6 +24,26 @@ pub fn check(db: &Database) -> Vec<Problem> {
             ));
         }
         names_resolve(db, fp, &mut problems);
+        // Loading only parses patterns; one over the regex size limit is found here.
+        if fp.regex().is_none() {
+            problems.push(Problem::new(
+                &fp.file,
+                &fp.id,
+                "pattern does not compile (over the regex size limit)",
+            ));
+        }
+        for c in fp.also.iter().chain(&fp.unless) {
+            if c.regex().is_none() {
+                problems.push(Problem::new(
+                    &fp.file,
+                    &fp.id,
+                    format!(
+                        "condition on {} does not compile (over the regex size limit)",
+                        c.field
+                    ),
+                ));
+            }
+        }
     }
     for fp in &db.fingerprints {
         for (n, ex) in fp.counterexamples.iter().enumerate() {

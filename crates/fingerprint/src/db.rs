@@ -1,12 +1,15 @@
 //! Fingerprint entries: TOML shape, validation, compilation, and matching against fields.
 
 use crate::Problem;
+use crate::ascii::{self, Compiled, parse};
 use crate::fields::Fields;
 use model::{DeviceClass, Kind};
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::Regex;
+use regex_automata::{Input, PatternID, PatternSet, meta};
+use regex_syntax::hir::{Hir, HirKind, Look};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -150,11 +153,19 @@ pub struct Fingerprint {
     pub kinds: Vec<Kind>,
     /// The fields it matches on (any of them).
     pub fields: Vec<String>,
-    /// The pattern's source. It is compiled when first needed (`regex()`): the candidates of a
-    /// value come from its field's `RegexSet`, and compiling every entry's own `Regex` at load
-    /// cost most of the start-up memory of identification.
+    /// The pattern's source. At load it is only parsed (which finds every syntax error); it is
+    /// compiled when first needed (`regex()`): the candidates of a value come from its field's
+    /// multi-pattern matcher, and compiling every entry's own `Regex` at load cost most of the
+    /// start-up time and memory of identification.
     pub pattern: String,
     compiled: OnceLock<Option<Regex>>,
+    /// The pattern compiled for hits, cut to ASCII for ASCII values (see `ascii`).
+    matcher: Compiled,
+    /// Whether the pattern has named captures (then a hit runs a capturing search).
+    has_names: bool,
+    /// Whether every match of the pattern spans the whole value (`^...$`, no `(?m)`): a value
+    /// its field's matcher reports is then matched whole, without a second search.
+    whole: bool,
     pub description: String,
     pub manufacturer: Option<String>,
     pub brand: Option<String>,
@@ -167,12 +178,81 @@ pub struct Fingerprint {
     pub component: Option<String>,
     /// The firmware family a `platform` fingerprint finds.
     pub platform: Option<String>,
-    pub also: Vec<(String, Regex)>,
+    pub also: Vec<Cond>,
     /// Conditions that veto a match when any value of the field matches.
-    pub unless: Vec<(String, Regex)>,
+    pub unless: Vec<Cond>,
     pub examples: Vec<Example>,
     /// Answers it must not match, each with its source.
     pub counterexamples: Vec<Example>,
+}
+
+/// A condition of a fingerprint: some value of `field` matches `pattern`. Parsed at load,
+/// compiled when first asked; conditions written alike in several entries share one
+/// compiled pattern and one answer per observation.
+#[derive(Debug)]
+pub struct Cond {
+    pub field: String,
+    pub pattern: String,
+    pub(crate) shared: Arc<CondPattern>,
+}
+
+/// The compiled side of a condition, shared by every condition of the same field and pattern.
+#[derive(Debug, Default)]
+pub(crate) struct CondPattern {
+    /// Index among the distinct conditions of the database (for answers memoised per
+    /// observation).
+    pub id: usize,
+    compiled: OnceLock<Option<Regex>>,
+    matcher: Compiled,
+}
+
+impl CondPattern {
+    pub(crate) fn new(id: usize) -> CondPattern {
+        CondPattern {
+            id,
+            ..CondPattern::default()
+        }
+    }
+}
+
+impl Cond {
+    /// The compiled pattern (`None` only if it exceeds the regex size limit, which the data
+    /// check reports).
+    pub fn regex(&self) -> Option<&Regex> {
+        self.shared
+            .compiled
+            .get_or_init(|| Regex::new(&self.pattern).ok())
+            .as_ref()
+    }
+
+    /// Whether some value of the field matches.
+    pub(crate) fn holds(&self, fields: &Fields) -> bool {
+        fields.get(&self.field).iter().any(|v| {
+            self.shared
+                .matcher
+                .for_text(&self.pattern, v)
+                .is_some_and(|re| re.is_match(v.as_str()))
+        })
+    }
+}
+
+/// The names of the capture groups of a parsed pattern, in the order of their groups.
+fn capture_names(h: &Hir, out: &mut Vec<String>) {
+    match h.kind() {
+        HirKind::Capture(c) => {
+            if let Some(n) = &c.name {
+                out.push(n.to_string());
+            }
+            capture_names(&c.sub, out);
+        }
+        HirKind::Concat(v) | HirKind::Alternation(v) => {
+            for x in v {
+                capture_names(x, out);
+            }
+        }
+        HirKind::Repetition(r) => capture_names(&r.sub, out),
+        _ => {}
+    }
 }
 
 /// A fingerprint that matched one value of one observation.
@@ -215,27 +295,29 @@ impl Fingerprint {
         if kinds.is_empty() {
             bad("`kinds` is empty".into());
         }
-        let pattern = match Regex::new(&e.pattern) {
-            Ok(r) => Some(r),
+        let pattern = match parse(&e.pattern) {
+            Ok(h) => Some(h),
             Err(err) => {
                 bad(format!("pattern does not compile: {err}"));
                 None
             }
         };
-        let mut also = Vec::new();
-        for c in &e.also {
-            match Regex::new(&c.pattern) {
-                Ok(r) => also.push((c.field.clone(), r)),
-                Err(err) => bad(format!("`also` pattern does not compile: {err}")),
+        let mut conds = |list: &[CondToml], what: &str| {
+            let mut out = Vec::new();
+            for c in list {
+                match parse(&c.pattern) {
+                    Ok(_) => out.push(Cond {
+                        field: c.field.clone(),
+                        pattern: c.pattern.clone(),
+                        shared: Arc::default(),
+                    }),
+                    Err(err) => bad(format!("`{what}` pattern does not compile: {err}")),
+                }
             }
-        }
-        let mut unless = Vec::new();
-        for c in &e.unless {
-            match Regex::new(&c.pattern) {
-                Ok(r) => unless.push((c.field.clone(), r)),
-                Err(err) => bad(format!("`unless` pattern does not compile: {err}")),
-            }
-        }
+            out
+        };
+        let also = conds(&e.also, "also");
+        let unless = conds(&e.unless, "unless");
         let device_class = match e.device_class.as_deref().map(str::parse::<DeviceClass>) {
             Some(Ok(c)) => Some(c),
             Some(Err(msg)) => {
@@ -279,8 +361,9 @@ impl Fingerprint {
         {
             bad("asserts nothing: set manufacturer, brand, device_class, model or firmware".into());
         }
-        if let Some(re) = &pattern {
-            let names: Vec<&str> = re.capture_names().flatten().collect();
+        let mut names = Vec::new();
+        if let Some(hir) = &pattern {
+            capture_names(hir, &mut names);
             for (attr, tpl) in [
                 ("manufacturer", &e.manufacturer),
                 ("brand", &e.brand),
@@ -289,7 +372,7 @@ impl Fingerprint {
             ] {
                 if let Some(tpl) = tpl {
                     for name in template_names(tpl) {
-                        if !names.contains(&name) {
+                        if !names.iter().any(|n| n == name) {
                             bad(format!(
                                 "{attr} uses {{{name}}} but the pattern has no capture named {name}"
                             ));
@@ -298,11 +381,12 @@ impl Fingerprint {
                 }
             }
         }
-        // Checked and dropped: compiled again on first use (see `regex`).
-        drop(pattern?);
+        let props = pattern?.properties().clone();
         if !ok {
             return None;
         }
+        let whole = props.look_set_prefix().contains(Look::Start)
+            && props.look_set_suffix().contains(Look::End);
         Some(Fingerprint {
             id: e.id,
             aliases: e.aliases,
@@ -311,6 +395,9 @@ impl Fingerprint {
             fields,
             pattern: e.pattern,
             compiled: OnceLock::new(),
+            matcher: Compiled::default(),
+            has_names: !names.is_empty(),
+            whole,
             description: e.description,
             manufacturer: e.manufacturer,
             brand: e.brand,
@@ -348,29 +435,65 @@ impl Fingerprint {
     /// do not depend on the value matched, so a caller matching many values of one observation
     /// asks once (a body condition re-run for each of thousands of values was quadratic).
     pub fn conditions_hold(&self, fields: &Fields) -> bool {
-        self.also
-            .iter()
-            .all(|(field, re)| fields.get(field).iter().any(|v| re.is_match(v)))
-            && !self
-                .unless
-                .iter()
-                .any(|(field, re)| fields.get(field).iter().any(|v| re.is_match(v)))
+        self.also.iter().all(|c| c.holds(fields)) && !self.unless.iter().any(|c| c.holds(fields))
+    }
+
+    /// `conditions_hold`, with each distinct condition's answer on this observation kept in
+    /// `answers` (indexed by condition id: 0 not asked yet, 1 no, 2 yes).
+    pub(crate) fn conditions_hold_memo(&self, fields: &Fields, answers: &mut [u8]) -> bool {
+        let mut holds = |c: &Cond| match answers.get(c.shared.id).copied() {
+            Some(1) => false,
+            Some(2) => true,
+            _ => {
+                let h = c.holds(fields);
+                if let Some(a) = answers.get_mut(c.shared.id) {
+                    *a = 1 + u8::from(h);
+                }
+                h
+            }
+        };
+        self.also.iter().all(&mut holds) && !self.unless.iter().any(&mut holds)
     }
 
     /// Match the pattern alone on one value.
     pub(crate) fn hit<'a>(&'a self, field: &str, value: &str) -> Option<Hit<'a>> {
-        let re = self.regex()?;
-        let caps = re.captures(value)?;
+        let re = self.matcher.for_text(&self.pattern, value)?;
         let mut captures = BTreeMap::new();
-        for name in re.capture_names().flatten() {
-            if let Some(m) = caps.name(name) {
-                captures.insert(name.to_string(), m.as_str().to_string());
+        let matched = if self.has_names {
+            let mut caps = re.create_captures();
+            re.captures(value, &mut caps);
+            let m = caps.get_match()?;
+            for (i, name) in re.group_info().pattern_names(PatternID::ZERO).enumerate() {
+                if let (Some(name), Some(span)) = (name, caps.get_group(i)) {
+                    captures.insert(name.to_string(), value[span.range()].to_string());
+                }
             }
+            &value[m.range()]
+        } else {
+            &value[re.find(value)?.range()]
+        };
+        Some(self.hit_on(field, value, matched, captures))
+    }
+
+    /// A hit on a value that the field's matcher found this pattern to match: no search is
+    /// run again when the pattern spans the whole value and captures nothing.
+    pub(crate) fn hit_known<'a>(&'a self, field: &str, value: &str) -> Option<Hit<'a>> {
+        if self.whole && !self.has_names {
+            return Some(self.hit_on(field, value, value, BTreeMap::new()));
         }
-        let matched = caps.get(0).map(|m| m.as_str()).unwrap_or_default();
+        self.hit(field, value)
+    }
+
+    fn hit_on<'a>(
+        &'a self,
+        field: &str,
+        value: &str,
+        matched: &str,
+        captures: BTreeMap<String, String>,
+    ) -> Hit<'a> {
         let matched = if matched.is_empty() { value } else { matched };
         let render = |tpl: &Option<String>| tpl.as_deref().and_then(|t| render(t, &captures));
-        Some(Hit {
+        Hit {
             fingerprint: self,
             field: field.to_string(),
             matched: truncate(matched, 200),
@@ -379,7 +502,7 @@ impl Fingerprint {
             model: render(&self.model),
             firmware: render(&self.firmware),
             captures,
-        })
+        }
     }
 }
 
@@ -424,30 +547,125 @@ fn render(tpl: &str, caps: &BTreeMap<String, String>) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
-/// All fingerprints on one field, with a RegexSet to find candidates in one pass.
+/// All fingerprints on one field, with one multi-pattern matcher that finds which of their
+/// patterns match a value in a single pass. It is compiled when the field is first seen, cut
+/// to ASCII for ASCII values and whole for others (see `ascii`). (Literal prefilters in front
+/// of it were tried: on device answers the literals occur in far more values than match, and
+/// the extra candidates cost more than the scan they save.)
 #[derive(Debug)]
 pub(crate) struct Group {
     pub members: Vec<usize>,
-    /// `None` when the patterns together exceed the regex size limit; then each is tried.
-    pub set: Option<RegexSet>,
+    patterns: Vec<String>,
+    /// `None` inside when the patterns together exceed the regex size limit; then each is tried.
+    ascii: OnceLock<Option<meta::Regex>>,
+    full: OnceLock<Option<FullSet>>,
 }
 
-pub(crate) fn build_groups(fps: &[Fingerprint]) -> HashMap<String, Group> {
-    let mut by_field: HashMap<String, Vec<usize>> = HashMap::new();
+/// A group's matcher for text that is not ASCII. Patterns with a Unicode word boundary make
+/// the lazy DFA give up on such text, and the whole set would then run in the PikeVM (a
+/// quarter of a millisecond per 5 KB body): they are left out of the set and tried alone.
+#[derive(Debug)]
+struct FullSet {
+    set: Option<meta::Regex>,
+    /// Set pattern -> member position.
+    in_set: Vec<usize>,
+    /// Member positions of the patterns with a Unicode word boundary.
+    alone: Vec<usize>,
+}
+
+impl FullSet {
+    fn new(patterns: &[String]) -> Option<FullSet> {
+        let mut in_set = Vec::new();
+        let mut alone = Vec::new();
+        for (i, p) in patterns.iter().enumerate() {
+            let looks = parse(p).ok()?.properties().look_set();
+            if looks.contains_word_unicode() {
+                alone.push(i);
+            } else {
+                in_set.push(i);
+            }
+        }
+        let set_patterns: Vec<String> = in_set.iter().map(|&i| patterns[i].clone()).collect();
+        let set = if set_patterns.is_empty() {
+            None
+        } else {
+            Some(ascii::set(&set_patterns, false)?)
+        };
+        Some(FullSet { set, in_set, alone })
+    }
+}
+
+impl Group {
+    /// Which members' patterns match `value`, into `found` (cleared first; its capacity must
+    /// be at least the number of members). Returns `false` when some of `found` are only
+    /// candidates, to be matched one by one (patterns that could not be compiled together,
+    /// or that are tried alone on text that is not ASCII).
+    pub fn which(&self, value: &str, found: &mut PatternSet, scratch: &mut PatternSet) -> bool {
+        found.clear();
+        let everyone = |found: &mut PatternSet| {
+            for i in 0..self.members.len() {
+                found.insert(PatternID::new_unchecked(i));
+            }
+            false
+        };
+        if value.is_ascii() {
+            return match self.ascii.get_or_init(|| ascii::set(&self.patterns, true)) {
+                Some(set) => {
+                    set.which_overlapping_matches(&Input::new(value), found);
+                    true
+                }
+                None => everyone(found),
+            };
+        }
+        let Some(full) = self.full.get_or_init(|| FullSet::new(&self.patterns)) else {
+            return everyone(found);
+        };
+        if let Some(set) = &full.set {
+            scratch.clear();
+            set.which_overlapping_matches(&Input::new(value), scratch);
+            for p in scratch.iter() {
+                found.insert(PatternID::new_unchecked(full.in_set[p.as_usize()]));
+            }
+        }
+        for &i in &full.alone {
+            found.insert(PatternID::new_unchecked(i));
+        }
+        full.alone.is_empty()
+    }
+}
+
+/// The fingerprints of each field, one group per kind of observation (a value is matched only
+/// against the patterns of its own kind: an RTSP answer's body against 14, not 64).
+pub(crate) fn build_groups(fps: &[Fingerprint]) -> HashMap<String, Vec<(Kind, Group)>> {
+    let mut by_field: HashMap<String, Vec<(Kind, Vec<usize>)>> = HashMap::new();
     for (i, fp) in fps.iter().enumerate() {
         for field in &fp.fields {
-            by_field.entry(field.clone()).or_default().push(i);
+            let kinds = by_field.entry(field.clone()).or_default();
+            for &kind in &fp.kinds {
+                match kinds.iter_mut().find(|(k, _)| *k == kind) {
+                    Some((_, members)) => members.push(i),
+                    None => kinds.push((kind, vec![i])),
+                }
+            }
         }
     }
     by_field
         .into_iter()
-        .map(|(field, members)| {
-            let set = RegexSetBuilder::new(members.iter().map(|&i| fps[i].pattern.as_str()))
-                .size_limit(64 << 20)
-                .dfa_size_limit(32 << 20)
-                .build()
-                .ok();
-            (field, Group { members, set })
+        .map(|(field, kinds)| {
+            let groups = kinds
+                .into_iter()
+                .map(|(kind, members)| {
+                    let patterns = members.iter().map(|&i| fps[i].pattern.clone()).collect();
+                    let group = Group {
+                        members,
+                        patterns,
+                        ascii: OnceLock::new(),
+                        full: OnceLock::new(),
+                    };
+                    (kind, group)
+                })
+                .collect();
+            (field, groups)
         })
         .collect()
 }

@@ -30,11 +30,13 @@ pub const MAX_EVIDENCE: usize = 256;
 pub const MAX_KEY_MACS: usize = 64;
 
 /// Evidence of one device, without duplicates (the same fingerprint matching the same text of
-/// the same observation), at most `MAX_EVIDENCE`. Duplicates are found by hashing: linear.
+/// the same observation), at most `MAX_EVIDENCE`. Duplicates are found by hashing: linear, and
+/// without copying the item's text into the index.
 #[derive(Default)]
 struct EvidenceList {
     items: Vec<Evidence>,
-    seen: HashSet<(String, String, String)>,
+    /// Hash of (observation, fingerprint, matched) -> the items with that hash.
+    seen: HashMap<u64, Vec<usize>>,
     /// Hashes of dropped items, to count each once.
     dropped: HashSet<u64>,
     first_dropped: Option<String>,
@@ -42,24 +44,28 @@ struct EvidenceList {
 
 impl EvidenceList {
     fn push(&mut self, ev: Evidence) {
-        let key = (
-            ev.observation.clone(),
-            ev.fingerprint.clone(),
-            ev.matched.clone(),
-        );
-        if self.seen.contains(&key) {
+        use std::hash::{BuildHasher, RandomState};
+        static STATE: std::sync::OnceLock<RandomState> = std::sync::OnceLock::new();
+        let h = STATE.get_or_init(RandomState::new).hash_one((
+            ev.observation.as_str(),
+            ev.fingerprint.as_str(),
+            ev.matched.as_str(),
+        ));
+        let same = |e: &Evidence| {
+            e.observation == ev.observation
+                && e.fingerprint == ev.fingerprint
+                && e.matched == ev.matched
+        };
+        if let Some(ids) = self.seen.get(&h)
+            && ids.iter().any(|&i| same(&self.items[i]))
+        {
             return;
         }
         if self.items.len() < MAX_EVIDENCE {
-            self.seen.insert(key);
+            self.seen.entry(h).or_default().push(self.items.len());
             self.items.push(ev);
-        } else {
-            use std::hash::{BuildHasher, RandomState};
-            static STATE: std::sync::OnceLock<RandomState> = std::sync::OnceLock::new();
-            let h = STATE.get_or_init(RandomState::new).hash_one(&key);
-            if self.dropped.insert(h) && self.first_dropped.is_none() {
-                self.first_dropped = Some(ev.observation);
-            }
+        } else if self.dropped.insert(h) && self.first_dropped.is_none() {
+            self.first_dropped = Some(ev.observation);
         }
     }
 }
@@ -179,8 +185,8 @@ pub(crate) fn identify(db: &Database, device: &str, observations: &[Observation]
             evidence.push(Evidence {
                 observation: obs.id.clone(),
                 fingerprint: hit.fingerprint.id.clone(),
-                matched: hit.matched.clone(),
-                field: hit.field.clone(),
+                matched: hit.matched,
+                field: hit.field,
                 asserts,
             });
         }

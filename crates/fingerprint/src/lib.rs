@@ -2,6 +2,7 @@
 //! at build time from `fingerprints/`), checks them, and turns observations into identities
 //! with evidence. Pure: no IO beyond reading a data directory on request, no async.
 
+mod ascii;
 pub mod cert;
 pub mod check;
 mod db;
@@ -13,13 +14,14 @@ pub mod names;
 pub mod oui;
 pub mod registry;
 
-pub use db::{Example, Fingerprint, Hit};
+pub use db::{Cond, Example, Fingerprint, Hit};
 pub use fields::{Fields, extract};
 pub use identify::MAX_EVIDENCE;
 pub use registry::{Named, Registry};
 
 use db::{FingerprintFile, Group};
 use model::{Identity, Observation};
+use regex_automata::PatternSet;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
@@ -75,12 +77,16 @@ pub struct Database {
     /// IANA Private Enterprise Numbers (`pen.tsv`): number -> registrant, for SNMP agents whose
     /// vendor the registry does not hold.
     pub pen: HashMap<u32, String>,
-    groups: HashMap<String, Group>,
+    groups: HashMap<String, Vec<(model::Kind, Group)>>,
     /// Index of each fingerprint by id and by every alias (a live id wins over an alias).
     by_id: HashMap<String, usize>,
     spotter: names::Spotter,
     /// Every field some fingerprint, condition or the name spotter reads.
     wanted: std::sync::Arc<std::collections::HashSet<String>>,
+    /// The most fingerprints on one field.
+    widest_group: usize,
+    /// How many distinct conditions (`also`, `unless`) the fingerprints have.
+    conditions: usize,
 }
 
 impl Database {
@@ -142,6 +148,18 @@ impl Database {
                 Err(e) => problems.push(Problem::new(path, "", format!("invalid TOML: {e}"))),
             }
         }
+        // Conditions written alike share one compiled pattern and one answer per observation.
+        let mut shared: HashMap<(String, String), std::sync::Arc<db::CondPattern>> = HashMap::new();
+        for fp in &mut fingerprints {
+            for c in fp.also.iter_mut().chain(fp.unless.iter_mut()) {
+                let next = shared.len();
+                c.shared = shared
+                    .entry((c.field.clone(), c.pattern.clone()))
+                    .or_insert_with(|| std::sync::Arc::new(db::CondPattern::new(next)))
+                    .clone();
+            }
+        }
+        let conditions = shared.len();
         let groups = db::build_groups(&fingerprints);
         let mut by_id = HashMap::new();
         for (i, fp) in fingerprints.iter().enumerate() {
@@ -160,13 +178,21 @@ impl Database {
         let spotter = names::Spotter::new(&registry);
         let mut wanted: std::collections::HashSet<String> = groups.keys().cloned().collect();
         for fp in &fingerprints {
-            wanted.extend(fp.also.iter().chain(&fp.unless).map(|(f, _)| f.clone()));
+            wanted.extend(fp.also.iter().chain(&fp.unless).map(|c| c.field.clone()));
         }
         wanted.extend(names::FIELDS.iter().map(|f| f.to_string()));
         // `scope` is derived from `xml.Scopes`, `mac` is read by the OUI lookup.
         wanted.extend(["xml.Scopes", "mac", "header.content-type"].map(String::from));
         let wanted = std::sync::Arc::new(wanted);
+        let widest_group = groups
+            .values()
+            .flatten()
+            .map(|(_, g)| g.members.len())
+            .max()
+            .unwrap_or(0);
         let db = Database {
+            widest_group,
+            conditions,
             registry,
             fingerprints,
             oui: oui::OuiTable::parse(&oui_text),
@@ -199,33 +225,43 @@ impl Database {
 
     pub fn matches_fields<'a>(&'a self, kind: model::Kind, fields: &Fields) -> Vec<Hit<'a>> {
         let mut hits = Vec::new();
-        // Whether each candidate's conditions hold on this observation, asked once.
-        let mut conditions: HashMap<usize, bool> = HashMap::new();
+        // Whether each candidate's conditions hold on this observation, asked once. Candidates
+        // per observation are few: a list beats a hash map.
+        let mut conditions: Vec<(usize, bool)> = Vec::new();
+        let mut found = PatternSet::new(self.widest_group);
+        let mut scratch = PatternSet::new(self.widest_group);
+        // Each distinct condition's answer on this observation: 0 not asked, 1 no, 2 yes.
+        let mut answers = vec![0u8; self.conditions];
         for (name, values) in fields.iter() {
-            let Some(group) = self.groups.get(name) else {
+            let Some((_, group)) = self
+                .groups
+                .get(name)
+                .and_then(|g| g.iter().find(|(k, _)| *k == kind))
+            else {
                 continue;
             };
             for value in values {
-                let candidates: Vec<usize> = match &group.set {
-                    Some(set) => set
-                        .matches(value)
-                        .into_iter()
-                        .map(|i| group.members[i])
-                        .collect(),
-                    None => group.members.clone(),
-                };
-                for i in candidates {
+                let exact = group.which(value, &mut found, &mut scratch);
+                for p in found.iter() {
+                    let i = group.members[p.as_usize()];
                     let fp = &self.fingerprints[i];
-                    if !fp.kinds.contains(&kind)
-                        || !*conditions
-                            .entry(i)
-                            .or_insert_with(|| fp.conditions_hold(fields))
-                    {
+                    let holds = match conditions.iter().find(|(j, _)| *j == i) {
+                        Some(&(_, holds)) => holds,
+                        None => {
+                            let holds = fp.conditions_hold_memo(fields, &mut answers);
+                            conditions.push((i, holds));
+                            holds
+                        }
+                    };
+                    if !holds {
                         continue;
                     }
-                    if let Some(hit) = fp.hit(name, value) {
-                        hits.push(hit);
-                    }
+                    let hit = if exact {
+                        fp.hit_known(name, value)
+                    } else {
+                        fp.hit(name, value)
+                    };
+                    hits.extend(hit);
                 }
             }
         }
