@@ -44,6 +44,15 @@ pub struct IdentityJson<'a> {
     /// Safety limits its answers reached (absent when none).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     limits: &'a [model::LimitHit],
+    /// The firmware family recognised (absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    platform: &'a Option<String>,
+    /// Parts made by others: chip, SDK, web server (absent when none).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    components: &'a [model::Component],
+    /// The manufacturer is a name the device gave that the registry lacks (absent when false).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    unregistered: bool,
 }
 
 pub fn identity_json(id: &Identity) -> IdentityJson<'_> {
@@ -61,6 +70,9 @@ pub fn identity_json(id: &Identity) -> IdentityJson<'_> {
         notes: &id.notes,
         keys: &id.keys,
         limits: &id.limits,
+        platform: &id.platform,
+        components: &id.components,
+        unregistered: id.unregistered,
     }
 }
 
