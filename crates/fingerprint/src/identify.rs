@@ -846,18 +846,26 @@ fn snmp_enterprise(
         iana_enterprise(db, obs, number, claims, evidence);
         return;
     };
-    let fp = format!("pen:{number}");
-    add_maker(claims, c, &fp, ENTERPRISE_CONFIDENCE);
-    evidence.push(Evidence {
-        observation: obs.id.clone(),
-        fingerprint: fp,
-        matched: format!("1.3.6.1.4.1.{number}"),
-        field: "banner".into(),
-        asserts: format!(
+    add_maker(claims, c, &format!("pen:{number}"), ENTERPRISE_CONFIDENCE);
+    evidence.push(enterprise_evidence(
+        obs,
+        number,
+        format!(
             "manufacturer={} (SNMP enterprise {number})",
             db.registry.companies[c].name
         ),
-    });
+    ));
+}
+
+/// The evidence of an SNMP sysObjectID under enterprise `number`.
+fn enterprise_evidence(obs: &Observation, number: u32, asserts: String) -> Evidence {
+    Evidence {
+        observation: obs.id.clone(),
+        fingerprint: format!("pen:{number}"),
+        matched: format!("1.3.6.1.4.1.{number}"),
+        field: "banner".into(),
+        asserts,
+    }
 }
 
 /// Enterprise numbers of SNMP agent software and chip SDKs, not of a device maker: a device
@@ -899,22 +907,19 @@ fn iana_enterprise(
     let Some(name) = plausible_maker(&name) else {
         return;
     };
-    let fp = format!("pen:{number}");
     add(
         &mut claims.unregistered,
         name.clone(),
-        &fp,
+        &format!("pen:{number}"),
         UNREGISTERED_ENTERPRISE_CONFIDENCE,
     );
-    evidence.push(Evidence {
-        observation: obs.id.clone(),
-        fingerprint: fp,
-        matched: format!("1.3.6.1.4.1.{number}"),
-        field: "banner".into(),
-        asserts: format!(
+    evidence.push(enterprise_evidence(
+        obs,
+        number,
+        format!(
             "manufacturer={name} (SNMP enterprise {number}, IANA registrant {registrant:?}; not in the registry)"
         ),
-    });
+    ));
 }
 
 /// Confidence of an IANA registrant that the registry does not hold as a company: the
